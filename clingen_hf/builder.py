@@ -1,0 +1,352 @@
+"""The generation pipeline as a `datasets` builder.
+
+    plan (one row per sample: label, topic, style, sample seed)
+      .map(render_prompt)   prompt templates with the row's knowledge and demonstrations
+      .map(complete_row)    the LLM call (async, bounded concurrency, cached)
+      .map(parse_row)       completion -> tokens + IOB2 tags, or a failure reason
+      gates                 duplicates and near-copies of seeds
+      .filter               rows with no drop reason
+
+`ClinGenBuilder(config_name=METHOD, task=..., n=..., llm=LLMSettings(...))` then
+`download_and_prepare()`; the builder's `report` then holds the run's counts, cost and pools.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import datasets
+
+from .cache import CompletionCache
+from .data import load_seeds, sample_few_shot
+from .gates import duplicate_reasons
+from .knowledge.graph import KnowledgeGraph
+from .knowledge.pools import Pool
+from .knowledge.styles import style_pool
+from .knowledge.topics import kg_topic_pool, llm_topic_pool
+from .llm import Ledger, LLMClient, LLMSettings
+from .parsing import detokenize, parse_ner_completion
+from .prompts import render, template_id
+from .tasks import TaskSpec, get_task
+
+METHODS = ("clingen-kg", "clingen-llm", "zerogen", "demogen")
+METHOD_DESCRIPTIONS = {
+    "clingen-kg": "ClinGen with topics sampled from the knowledge graph, plus LLM-suggested styles",
+    "clingen-llm": "ClinGen with topics listed by the LLM, plus LLM-suggested styles",
+    "zerogen": "ZeroGen baseline: the plain task prompt, no demonstrations",
+    "demogen": "DemoGen baseline: the plain task prompt with the few-shot seeds as demonstrations",
+}
+
+
+class GenerationError(RuntimeError):
+    """The run produced nothing usable; the message says why."""
+
+
+@dataclass
+class GenerationConfig(datasets.BuilderConfig):
+    task: str = "ncbi-disease"
+    n: int = 100
+    seed: int = 0
+    k_shot: int = 5
+    seeds_source: str | None = None
+    kg_source: str = "embedded"
+    topics_file: str | None = None
+    styles_file: str | None = None
+    llm: LLMSettings | None = None
+    llm_cache_dir: str | None = None
+    knowledge_cache_dir: str | None = None
+    near_duplicate_threshold: float = 0.8
+
+    @property
+    def method(self) -> str:
+        return self.name
+
+
+@dataclass
+class GenerationReport:
+    task: str
+    method: str
+    requested: int
+    kept: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    entity_mentions: int = 0
+    entities_not_in_sentence: int = 0
+    truncated: int = 0
+    ledger: Ledger | None = None
+    pools: dict[str, Pool] = field(default_factory=dict)
+    few_shot: list[dict] = field(default_factory=list)
+    wall_s: float = 0.0
+
+
+def output_features(task: TaskSpec) -> datasets.Features:
+    string, strings = datasets.Value("string"), datasets.Sequence(datasets.Value("string"))
+    return datasets.Features(
+        {
+            "tokens": strings,
+            "ner_tags": datasets.Sequence(task.class_label()),
+            "sentence": string,
+            "entities": strings,
+            "dropped_entities": strings,
+            "task": string,
+            "method": string,
+            "label": string,
+            "topic": string,
+            "style": string,
+            "template_id": string,
+            "model": string,
+            "sample_seed": datasets.Value("int64"),
+            "finish_reason": string,
+            "prompt_tokens": datasets.Value("int32"),
+            "completion_tokens": datasets.Value("int32"),
+            "cost_usd": datasets.Value("float64"),
+            "prompt": string,
+            "completion": string,
+        }
+    )
+
+
+def sample_seed_for(run_seed: int, index: int) -> int:
+    return (run_seed * 1_000_003 + index) % 2**31
+
+
+# --- map functions (module level, so `datasets` can fingerprint them) -----------------
+
+
+def render_prompt(row: dict, task: TaskSpec, method: str, demonstrations: list[dict]) -> dict:
+    name = task.template_for(method)
+    demos = list(demonstrations)
+    random.Random(row["sample_seed"]).shuffle(demos)
+    prompt = render(name, domain=task.domain, topic=row["topic"], style=row["style"], demonstrations=demos)
+    return {"prompt": prompt, "template_id": template_id(name)}
+
+
+async def complete_row(row: dict, llm: LLMClient) -> dict:
+    messages = [{"role": "user", "content": row["prompt"]}]
+    completion = await llm.complete(messages, row["sample_seed"])
+    return {
+        "completion": completion.text,
+        "finish_reason": completion.finish_reason,
+        "prompt_tokens": completion.prompt_tokens,
+        "completion_tokens": completion.completion_tokens,
+        "cost_usd": completion.cost_usd,
+        "model": llm.settings.model,
+        "drop_reason": completion.error,
+    }
+
+
+def parse_row(row: dict, task: TaskSpec) -> dict:
+    parsed = parse_ner_completion(row["completion"], task.entity_type) if row["drop_reason"] is None else None
+    reason = row["drop_reason"]
+    if parsed is not None:
+        reason = parsed.reason
+        if reason is None and parsed.dropped_entities and not parsed.entities:
+            reason = "no_listed_entity_in_sentence"
+    return {
+        "tokens": parsed.tokens if parsed and reason is None else [],
+        "ner_tags": parsed.tags if parsed and reason is None else [],
+        "sentence": parsed.sentence if parsed and parsed.sentence else "",
+        "entities": parsed.entities if parsed else [],
+        "dropped_entities": parsed.dropped_entities if parsed else [],
+        "drop_reason": reason,
+    }
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+class GenerationRun:
+    """Everything one builder config needs, in data-flow order."""
+
+    def __init__(self, config: GenerationConfig):
+        if config.llm is None:
+            raise GenerationError("no LLM settings given")
+        self.config = config
+        self.task = get_task(config.task)
+        self.seeds = load_seeds(config.seeds_source, self.task)
+        self.few_shot = sample_few_shot(self.seeds, self.task, config.k_shot, config.seed)
+        self.llm = LLMClient(config.llm, CompletionCache.in_dir(config.llm_cache_dir))
+        self.report = GenerationReport(task=self.task.name, method=config.method, requested=config.n)
+        self.report.ledger = self.llm.ledger
+        self.report.few_shot = self.few_shot.to_list()
+
+    def demonstrations(self) -> list[dict]:
+        entity_tag = f"B-{self.task.entity_type}"
+        demos = []
+        for row in self.few_shot:
+            entities = _entities_of(row["tokens"], row["ner_tags"], entity_tag)
+            demos.append({"sentence": detokenize(row["tokens"]), "entities": entities})
+        return demos
+
+    def build_pools(self) -> tuple[list[str | None], list[str | None]]:
+        method, config = self.config.method, self.config
+        if not method.startswith("clingen"):
+            return [None], [None]
+        if config.styles_file:
+            styles = Pool.load(config.styles_file, "styles")
+        else:
+            styles = style_pool(self.llm, self.task, [d["sentence"] for d in self.demonstrations()], seed=config.seed)
+        if config.topics_file:
+            topics = Pool.load(config.topics_file, "topics")
+        elif method == "clingen-kg":
+            topics = kg_topic_pool(self._knowledge_graph(), self.task, config.n, config.seed)
+        else:
+            topics = llm_topic_pool(self.llm, self.task, seed=config.seed)
+        for pool in (styles, topics):
+            if not pool.items:
+                raise GenerationError(f"the {pool.kind} pool is empty: the LLM's answers had no usable items")
+        self.report.pools = {"topics": topics, "styles": styles}
+        return topics.items, styles.items
+
+    def _knowledge_graph(self) -> KnowledgeGraph:
+        if self.config.kg_source == "embedded":
+            from .knowledge.embedded import load_embedded_kg
+
+            return load_embedded_kg(self.config.knowledge_cache_dir)
+        return KnowledgeGraph.from_ibkh(self.config.kg_source)
+
+    def plan(self) -> datasets.Dataset:
+        topics, styles = self.build_pools()
+        shuffled = list(topics)
+        random.Random(self.config.seed).shuffle(shuffled)
+        rows = []
+        for index in range(self.config.n):
+            sample_seed = sample_seed_for(self.config.seed, index)
+            rows.append(
+                {
+                    "task": self.task.name,
+                    "method": self.config.method,
+                    "label": self.task.entity_type,
+                    "topic": shuffled[index % len(shuffled)],
+                    "style": random.Random(sample_seed).choice(styles),
+                    "sample_seed": sample_seed,
+                }
+            )
+        return datasets.Dataset.from_list(rows)
+
+    def generate(self) -> datasets.Dataset:
+        started = time.monotonic()
+        plan = self.plan()
+        demos = self.demonstrations() if self.config.method != "zerogen" else []
+        rendered = plan.map(
+            render_prompt,
+            fn_kwargs={"task": self.task, "method": self.config.method, "demonstrations": demos},
+            desc="Rendering prompts",
+            new_fingerprint=f"render-{plan._fingerprint}",
+        )
+        completed = rendered.map(
+            complete_row, fn_kwargs={"llm": self.llm}, desc="LLM completions", new_fingerprint=f"llm-{plan._fingerprint}"
+        )
+        parsed = completed.map(
+            parse_row, fn_kwargs={"task": self.task}, desc="Parsing", new_fingerprint=f"parse-{plan._fingerprint}"
+        )
+        gated = self._apply_gates(parsed)
+        self._count(gated)
+        kept = gated.filter(lambda reason: reason is None, input_columns="drop_reason", desc="Filtering")
+        self.report.kept = len(kept)
+        self.report.wall_s = time.monotonic() - started
+        return kept.remove_columns("drop_reason").cast(output_features(self.task))
+
+    def _apply_gates(self, parsed: datasets.Dataset) -> datasets.Dataset:
+        seed_texts = [detokenize(tokens) for tokens in self.seeds["tokens"]]
+        candidates = [(i, s) for i, (s, r) in enumerate(zip(parsed["sentence"], parsed["drop_reason"])) if r is None]
+        gate_reasons = duplicate_reasons([s for _, s in candidates], seed_texts, self.config.near_duplicate_threshold)
+        reasons = list(parsed["drop_reason"])
+        for (index, _), reason in zip(candidates, gate_reasons):
+            reasons[index] = reason
+        return parsed.remove_columns("drop_reason").add_column("drop_reason", reasons)
+
+    def _count(self, gated: datasets.Dataset) -> None:
+        self.report.dropped = dict(Counter(r for r in gated["drop_reason"] if r is not None))
+        for entities, dropped, reason in zip(gated["entities"], gated["dropped_entities"], gated["drop_reason"]):
+            if reason is None:
+                self.report.entity_mentions += len(entities)
+                self.report.entities_not_in_sentence += len(dropped)
+        self.report.truncated = sum(1 for r in gated["finish_reason"] if r == "length")
+
+
+def _entities_of(tokens: list[str], tags: list[str], begin_tag: str) -> list[str]:
+    entities, current = [], []
+    for token, tag in zip(tokens, tags):
+        if tag == begin_tag or (tag == "O" and current):
+            if current:
+                entities.append(detokenize(current))
+            current = [token] if tag == begin_tag else []
+        elif tag.startswith("I-") and current:
+            current.append(token)
+    if current:
+        entities.append(detokenize(current))
+    return list(dict.fromkeys(entities))
+
+
+class ClinGenBuilder(datasets.GeneratorBasedBuilder):
+    """Synthetic clinical NER data, one builder config per generation method."""
+
+    BUILDER_CONFIG_CLASS = GenerationConfig
+    BUILDER_CONFIGS = [GenerationConfig(name=method, description=METHOD_DESCRIPTIONS[method]) for method in METHODS]
+    DEFAULT_CONFIG_NAME = "clingen-kg"
+
+    report: GenerationReport | None = None
+
+    def _info(self) -> datasets.DatasetInfo:
+        task = get_task(self.config.task)
+        return datasets.DatasetInfo(description=self.config.description, features=output_features(task))
+
+    def _split_generators(self, dl_manager):
+        run = GenerationRun(self.config)
+        self.report = run.report
+        rows = run.generate()
+        if len(rows) == 0:
+            raise GenerationError(f"no usable rows: all {self.config.n} samples were dropped ({run.report.dropped})")
+        return [datasets.SplitGenerator(name=datasets.Split.TRAIN, gen_kwargs={"rows": rows})]
+
+    def _generate_examples(self, rows: datasets.Dataset):
+        yield from enumerate(rows)
+
+
+def report_to_dict(report: GenerationReport, config: GenerationConfig) -> dict:
+    """The recipe and outcome of one run, as written next to the data and into the card."""
+    import datetime as dt
+
+    from . import __version__
+
+    ledger = report.ledger
+    task = get_task(config.task)
+    prices = config.llm.prices()
+    total_prompt, total_completion = ledger.total_tokens()
+    total_cost = ledger.cost_of(total_prompt, total_completion)
+    return {
+        "task": report.task,
+        "method": report.method,
+        "method_description": METHOD_DESCRIPTIONS[report.method],
+        "seed": config.seed,
+        "k_shot": config.k_shot,
+        "seeds_source": config.seeds_source or f"the bundled {task.name} seed set",
+        "few_shot": report.few_shot,
+        "template_id": template_id(task.template_for(report.method)),
+        "llm": config.llm.public_dict(),
+        "pools": {kind: {**pool.provenance, "count": len(pool.items), "sha256_16": pool.content_hash()} for kind, pool in report.pools.items()},
+        "counts": {
+            "requested": report.requested,
+            "kept": report.kept,
+            "dropped": dict(sorted(report.dropped.items(), key=lambda item: -item[1])),
+            "entity_mentions": report.entity_mentions,
+            "entities_not_in_sentence": report.entities_not_in_sentence,
+            "truncated": report.truncated,
+        },
+        "usage": {
+            "llm_calls_made": ledger.calls_made,
+            "llm_calls_from_cache": ledger.cache_hits,
+            "llm_errors": ledger.errors,
+            "skipped_for_budget": ledger.skipped_for_budget,
+            "prompt_tokens": total_prompt,
+            "completion_tokens": total_completion,
+            "cost_usd": round(total_cost, 6) if prices is not None else None,
+            "cost_usd_label": f"${total_cost:.4f}" if prices is not None else "unknown (no price set for this model)",
+        },
+        "wall_s": round(report.wall_s, 2),
+        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "clingen_hf_version": __version__,
+    }

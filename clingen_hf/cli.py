@@ -1,0 +1,203 @@
+"""`clingen` command line: `clingen generate ...`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from . import __version__
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+
+
+class UsageError(ValueError):
+    """Bad input the user can fix; printed without a traceback, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clingen",
+        description="Knowledge-infused synthetic clinical training data (ClinGen, arXiv 2311.00287).",
+    )
+    parser.add_argument("--version", action="version", version=f"clingen_hf {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_generate_parser(commands)
+    return parser
+
+
+def add_generate_parser(commands) -> None:
+    from .builder import METHOD_DESCRIPTIONS
+    from .tasks import TASKS
+
+    methods = "\n".join(f"  {name:12} {text}" for name, text in METHOD_DESCRIPTIONS.items())
+    p = commands.add_parser(
+        "generate",
+        help="generate a synthetic training set with an LLM",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "Generate a synthetic training set for TASK with an OpenAI-compatible LLM and write it as a\n"
+            "config of a Hub-style dataset directory (README.md card + parquet), loadable with\n"
+            "datasets.load_dataset(OUTPUT, METHOD). Every completion is cached: a rerun is free and a\n"
+            "killed run resumes with only the missing calls.\n\nmethods:\n" + methods
+        ),
+    )
+    p.add_argument("--task", required=True, choices=sorted(TASKS), metavar="TASK", help=f"one of: {', '.join(sorted(TASKS))}")
+    p.add_argument("--method", default="clingen-kg", choices=list(METHOD_DESCRIPTIONS), help="generation method (default: clingen-kg)")
+    p.add_argument("--n", type=int, default=100, help="samples to request from the LLM (default: 100)")
+    p.add_argument("--output", required=True, type=Path, help="dataset directory; another method adds a config")
+    data = p.add_argument_group("seeds and knowledge")
+    data.add_argument("--seeds", help="CoNLL .tsv, .jsonl or a Hub dataset id (default: the task's bundled seeds)")
+    data.add_argument("--seed", type=int, default=0, help="run seed: few-shot sampling, topics, styles, LLM seeds (default: 0)")
+    data.add_argument("--k-shot", type=int, default=5, help="seed sentences used as demonstrations (default: 5)")
+    data.add_argument("--kg", default="embedded", help="'embedded' (packaged vocabularies) or a folder of iBKH CSV files")
+    data.add_argument("--topics", help="reuse a topics JSON file (from a previous run's knowledge/ folder)")
+    data.add_argument("--styles", help="reuse a styles JSON file")
+    llm = p.add_argument_group("LLM")
+    llm.add_argument("--llm-base-url", default=os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1"), help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)")
+    llm.add_argument("--llm-model", required=True, help="model name the server knows")
+    llm.add_argument("--llm-api-key-env", help="name of the environment variable holding the API key (default: OPENAI_API_KEY; not needed for a server on 127.0.0.1)")
+    llm.add_argument("--temperature", type=float, default=1.0, help="(default: 1.0, as the paper)")
+    llm.add_argument("--top-p", type=float, default=1.0, help="(default: 1.0, as the paper)")
+    llm.add_argument("--max-tokens", type=int, default=512, help="(default: 512)")
+    llm.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default: 8)")
+    llm.add_argument("--timeout", type=float, default=120.0, help="seconds per request before a retry (default: 120)")
+    llm.add_argument("--max-retries", type=int, default=4, help="client retries on 429/5xx/timeouts (default: 4)")
+    llm.add_argument("--price-input", type=float, help="USD per million prompt tokens (default: known OpenAI prices; 0 for local servers)")
+    llm.add_argument("--price-output", type=float, help="USD per million completion tokens")
+    llm.add_argument("--max-cost-usd", type=float, help="stop making calls once this much was spent; what is done is kept")
+    llm.add_argument("--cache-dir", help="where completions and the embedded KG are cached (default: $CLINGEN_CACHE or ~/.cache/clingen_hf)")
+    p.set_defaults(handler=run_generate)
+
+
+def llm_settings_from(args) -> "LLMSettings":
+    from .llm import LLMSettings
+
+    return LLMSettings(
+        base_url=args.llm_base_url,
+        model=args.llm_model,
+        api_key_env=args.llm_api_key_env,
+        temperature=args.temperature,
+        top_p=args.top_p,
+        max_tokens=args.max_tokens,
+        concurrency=args.concurrency,
+        timeout_s=args.timeout,
+        max_retries=args.max_retries,
+        price_input_per_mtok=args.price_input,
+        price_output_per_mtok=args.price_output,
+        max_cost_usd=args.max_cost_usd,
+    )
+
+
+def validate_generate(args) -> None:
+    """Everything checkable before the first LLM call; nothing is written before this passes."""
+    from .data import load_seeds
+    from .knowledge.pools import Pool
+    from .llm import resolve_api_key
+    from .tasks import get_task
+
+    if args.n <= 0:
+        raise UsageError(f"--n must be a positive number of samples, got {args.n}")
+    for flag, value in (("--k-shot", args.k_shot), ("--concurrency", args.concurrency), ("--max-tokens", args.max_tokens)):
+        if value <= 0:
+            raise UsageError(f"{flag} must be positive, got {value}")
+    task = get_task(args.task)
+    load_seeds(args.seeds, task)
+    settings = llm_settings_from(args)
+    resolve_api_key(settings)
+    if settings.max_cost_usd is not None and settings.prices() is None:
+        raise UsageError(f"--max-cost-usd needs a price for model {settings.model!r}: pass --price-input and --price-output")
+    if args.kg != "embedded" and not Path(args.kg).is_dir():
+        raise UsageError(f"--kg {args.kg}: not a folder; give a folder of iBKH CSV files or 'embedded'")
+    if args.topics:
+        Pool.load(args.topics, "topics")
+    if args.styles:
+        Pool.load(args.styles, "styles")
+    if args.output.exists() and not args.output.is_dir():
+        raise UsageError(f"--output {args.output}: exists and is not a directory")
+
+
+def run_generate(args) -> int:
+    from .builder import ClinGenBuilder, report_to_dict
+    from .hub import write_config
+
+    validate_generate(args)
+    with tempfile.TemporaryDirectory(prefix="clingen-build-") as build_dir:
+        builder = ClinGenBuilder(
+            config_name=args.method,
+            cache_dir=build_dir,
+            hash=__version__,
+            task=args.task,
+            n=args.n,
+            seed=args.seed,
+            k_shot=args.k_shot,
+            seeds_source=args.seeds,
+            kg_source=args.kg,
+            topics_file=args.topics,
+            styles_file=args.styles,
+            llm=llm_settings_from(args),
+            llm_cache_dir=args.cache_dir,
+            knowledge_cache_dir=args.cache_dir,
+        )
+        builder.download_and_prepare(download_mode="force_redownload")
+        train = builder.as_dataset("train")
+        report = report_to_dict(builder.report, builder.config)
+        location = write_config(args.output, args.method, train, report, builder.report.pools)
+    print_summary(report, builder.report.ledger, location, args)
+    return 0
+
+
+def print_summary(report: dict, ledger, location: Path, args) -> None:
+    counts, usage = report["counts"], report["usage"]
+    dropped = sum(counts["dropped"].values())
+    lines = [
+        f"\nclingen generate: {report['task']} / {report['method']} -> {location}",
+        f"  requested {counts['requested']}   kept {counts['kept']}   dropped {dropped}",
+        *(f"    {reason:32} {count}" for reason, count in counts["dropped"].items()),
+        f"  entity mentions tagged {counts['entity_mentions']}; listed entities not in their sentence (removed) {counts['entities_not_in_sentence']}",
+        f"  LLM calls: {ledger.calls_made} made, {ledger.cache_hits} answered from cache"
+        + (f", errors {ledger.errors}" if ledger.errors else ""),
+        f"  tokens this run: {ledger.prompt_tokens:,} prompt + {ledger.completion_tokens:,} completion",
+        f"  cost this run: {'$%.4f' % ledger.cost_usd if usage['cost_usd'] is not None else 'unknown (set --price-input/--price-output)'}"
+        + (f" (cache saved ${ledger.cost_saved_usd:.4f})" if ledger.cost_saved_usd else ""),
+        f"  wall time {report['wall_s']:.1f} s",
+    ]
+    if ledger.skipped_for_budget:
+        lines.append(
+            f"  budget of ${args.max_cost_usd} reached: {ledger.skipped_for_budget} samples not requested; "
+            "rerun with a higher --max-cost-usd to finish (done calls are cached)"
+        )
+    lines.append(f"  load it: datasets.load_dataset({str(args.output)!r}, {report['method']!r})")
+    print("\n".join(lines))
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .builder import GenerationError
+    from .data import SeedError
+    from .knowledge.graph import KnowledgeGraphError
+    from .knowledge.pools import PoolError
+    from .llm import LLMConfigError
+    from .tasks import UnknownTaskError
+
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    bad_input = (UsageError, SeedError, PoolError, LLMConfigError, UnknownTaskError, KnowledgeGraphError)
+    try:
+        return args.handler(args)
+    except bad_input as error:
+        print(f"clingen {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except GenerationError as error:
+        print(f"clingen {args.command}: failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(f"clingen {args.command}: interrupted; completed LLM calls are cached, rerun to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

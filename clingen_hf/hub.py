@@ -1,0 +1,100 @@
+"""Datasets in the layout of a Hub dataset repo: README.md card with `configs:` YAML and
+parquet per config and split. `load_dataset(DIR, METHOD)` reads it; the same directory can
+be pushed to the Hub unchanged.
+
+    DIR/README.md
+    DIR/<method>/train-00000-of-00001.parquet
+    DIR/<method>/generation_report.json      recipe, counts, cost (feeds the card)
+    DIR/<method>/knowledge/{topics,styles}.json
+
+A config is written to a staging folder and moved into place only when complete, so an
+interrupted run never leaves a config that looks finished.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import datasets
+from huggingface_hub import DatasetCard, DatasetCardData
+
+from .tasks import get_task
+
+REPORT_FILE = "generation_report.json"
+DEFAULT_CONFIG = "clingen-kg"
+CARD_TEMPLATE = Path(__file__).parent / "dataset_card_template.md"
+
+
+def write_config(output_dir: Path, config_name: str, train: datasets.Dataset, report: dict, pools: dict) -> Path:
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    staging = output_dir / f".staging-{config_name}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    train.to_parquet(str(staging / "train-00000-of-00001.parquet"))
+    for kind, pool in pools.items():
+        pool.save(staging / "knowledge" / f"{kind}.json")
+    (staging / REPORT_FILE).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _replace_dir(staging, output_dir / config_name)
+    write_card(output_dir)
+    return output_dir / config_name
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    retired = target.with_name(f".retired-{target.name}-{os.getpid()}")
+    if target.exists():
+        os.replace(target, retired)
+    os.replace(new, target)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def config_reports(output_dir: Path) -> dict[str, dict]:
+    reports = {}
+    for path in sorted(Path(output_dir).glob(f"*/{REPORT_FILE}")):
+        reports[path.parent.name] = json.loads(path.read_text(encoding="utf-8"))
+    return reports
+
+
+def write_card(output_dir: Path) -> None:
+    reports = config_reports(output_dir)
+    card = build_card(reports)
+    temporary = Path(output_dir) / "README.md.tmp"
+    temporary.write_text(str(card), encoding="utf-8")
+    os.replace(temporary, Path(output_dir) / "README.md")
+
+
+def build_card(reports: dict[str, dict]) -> DatasetCard:
+    tasks = sorted({report["task"] for report in reports.values()})
+    default = DEFAULT_CONFIG if DEFAULT_CONFIG in reports else next(iter(reports))
+    configs = [
+        {"config_name": name, "data_files": [{"split": "train", "path": f"{name}/train-*.parquet"}], **({"default": True} if name == default else {})}
+        for name in reports
+    ]
+    total_rows = sum(report["counts"]["kept"] for report in reports.values())
+    data = DatasetCardData(
+        license="apache-2.0",
+        language=["en"],
+        task_categories=["token-classification"],
+        task_ids=["named-entity-recognition"],
+        size_categories=[_size_category(total_rows)],
+        tags=["synthetic", "clinical", "biomedical", "clingen"],
+        pretty_name=f"{', '.join(get_task(t).title for t in tasks)} synthetic (ClinGen)",
+        configs=configs,
+    )
+    return DatasetCard.from_template(
+        data,
+        template_path=str(CARD_TEMPLATE),
+        tasks=[get_task(t) for t in tasks],
+        reports=reports,
+        default_config=default,
+    )
+
+
+def _size_category(rows: int) -> str:
+    for limit, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
+        if rows < limit:
+            return name
+    return "n>1M"

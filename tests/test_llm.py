@@ -1,0 +1,130 @@
+import asyncio
+
+import openai
+import pytest
+
+from clingen_hf.cache import CompletionCache, completion_key
+from clingen_hf.llm import LLMClient, LLMConfigError, LLMSettings, resolve_api_key
+from tests.fake_openai import FakeOpenAI, Reply
+
+MESSAGES = [{"role": "user", "content": "Write a sentence about asthma."}]
+
+
+def make_client(server, tmp_path, **overrides) -> LLMClient:
+    settings = LLMSettings(base_url=server.base_url, model="fake-model", max_retries=2, timeout_s=5.0, **overrides)
+    return LLMClient(settings, CompletionCache(tmp_path / "cache.sqlite"))
+
+
+def test_completion_is_cached_and_rerun_makes_no_call(tmp_path):
+    with FakeOpenAI() as server:
+        server.script("Sentence: Asthma flares.\nEntities: Asthma")
+        first = make_client(server, tmp_path).complete_many([(MESSAGES, 7)])[0]
+        second_client = make_client(server, tmp_path)
+        second = second_client.complete_many([(MESSAGES, 7)])[0]
+    assert first.text == second.text == "Sentence: Asthma flares.\nEntities: Asthma"
+    assert (first.cached, second.cached) == (False, True)
+    assert len(server.requests) == 1
+    assert second_client.ledger.calls_made == 0 and second_client.ledger.cache_hits == 1
+    assert second_client.ledger.total_tokens() == (first.prompt_tokens, first.completion_tokens)
+
+
+def test_sample_seed_is_part_of_the_key_and_sent_to_the_server(tmp_path):
+    with FakeOpenAI() as server:
+        make_client(server, tmp_path).complete_many([(MESSAGES, 1), (MESSAGES, 2)])
+    assert sorted(r["seed"] for r in server.requests) == [1, 2]
+    assert {r["temperature"] for r in server.requests} == {1.0}
+    assert {r["top_p"] for r in server.requests} == {1.0}
+
+
+def test_key_changes_with_model_params_and_seed():
+    base = completion_key("m", MESSAGES, {"temperature": 1.0}, 0)
+    assert base != completion_key("m2", MESSAGES, {"temperature": 1.0}, 0)
+    assert base != completion_key("m", MESSAGES, {"temperature": 0.5}, 0)
+    assert base != completion_key("m", MESSAGES, {"temperature": 1.0}, 1)
+    assert base == completion_key("m", [dict(MESSAGES[0])], {"temperature": 1.0}, 0)
+
+
+def test_rate_limit_and_server_error_are_retried_by_the_client(tmp_path):
+    with FakeOpenAI() as server:
+        server.script(Reply(status=429, retry_after_s=0.01), Reply(status=500), "ok after retries")
+        completion = make_client(server, tmp_path).complete_many([(MESSAGES, 0)])[0]
+    assert completion.text == "ok after retries" and completion.error is None
+    assert len(server.requests) == 3
+
+
+def test_exhausted_retries_cost_one_sample_and_are_not_cached(tmp_path):
+    with FakeOpenAI() as server:
+        server.script(*[Reply(status=500)] * 3)
+        client = make_client(server, tmp_path)
+        failed = client.complete_many([(MESSAGES, 0)])[0]
+        assert failed.error == "llm_InternalServerError"
+        assert client.ledger.errors == {"llm_InternalServerError": 1}
+        retried = client.complete_many([(MESSAGES, 0)])[0]
+    assert retried.error is None and not retried.cached
+
+
+def test_timeout_and_malformed_body_are_counted(tmp_path):
+    with FakeOpenAI() as server:
+        server.script(Reply(delay_s=3.0), Reply(raw_body="{not json"))
+        settings = LLMSettings(base_url=server.base_url, model="m", max_retries=0, timeout_s=0.5)
+        client = LLMClient(settings, CompletionCache(tmp_path / "c.sqlite"))
+        results = [client.complete_many([(MESSAGES, seed)])[0] for seed in (0, 1)]
+    assert [r.error for r in results] == ["llm_APITimeoutError", "llm_JSONDecodeError"]
+
+
+def test_concurrency_is_bounded(tmp_path):
+    with FakeOpenAI(latency_s=0.2) as server:
+        client = make_client(server, tmp_path, concurrency=4)
+        import time
+
+        started = time.monotonic()
+        client.complete_many([(MESSAGES, seed) for seed in range(8)])
+        elapsed = time.monotonic() - started
+    assert 0.4 <= elapsed < 1.5  # two waves of four, not one of eight nor eight of one
+
+
+def test_budget_stops_new_calls_and_keeps_done_ones(tmp_path):
+    with FakeOpenAI() as server:
+        # every call costs far more than the budget: the first goes through, the rest are skipped
+        client = make_client(server, tmp_path, price_input_per_mtok=1e6, price_output_per_mtok=1e6, max_cost_usd=0.01, concurrency=1)
+
+        async def sequential():
+            return [await client.complete(MESSAGES, seed) for seed in range(3)]
+
+        results = asyncio.run(sequential())
+    assert [r.error for r in results] == [None, "budget_exhausted", "budget_exhausted"]
+    assert client.ledger.skipped_for_budget == 2 and len(server.requests) == 1
+
+
+def test_api_key_comes_from_the_named_variable(monkeypatch):
+    monkeypatch.setenv("MY_KEY", "sk-test")
+    assert resolve_api_key(LLMSettings(base_url="https://api.example.com/v1", model="m", api_key_env="MY_KEY")) == "sk-test"
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(LLMConfigError, match="OPENAI_API_KEY is not set"):
+        resolve_api_key(LLMSettings(base_url="https://api.example.com/v1", model="m"))
+    with pytest.raises(LLMConfigError, match="MISSING_VAR is not set"):
+        resolve_api_key(LLMSettings(base_url="http://127.0.0.1:1/v1", model="m", api_key_env="MISSING_VAR"))
+    assert resolve_api_key(LLMSettings(base_url="http://127.0.0.1:1/v1", model="m"))
+
+
+def test_key_never_reaches_cache_or_public_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY_VAR", "sk-very-secret")
+    with FakeOpenAI() as server:
+        settings = LLMSettings(base_url=server.base_url, model="m", api_key_env="SECRET_KEY_VAR")
+        LLMClient(settings, CompletionCache(tmp_path / "c.sqlite")).complete_many([(MESSAGES, 0)])
+        assert "sk-very-secret" not in str(settings.public_dict())
+    assert b"sk-very-secret" not in (tmp_path / "c.sqlite").read_bytes()
+
+
+def test_unreachable_server_is_a_clear_error(tmp_path):
+    settings = LLMSettings(base_url="http://127.0.0.1:9/v1", model="m", max_retries=0, timeout_s=2)
+    client = LLMClient(settings, CompletionCache(tmp_path / "c.sqlite"))
+    with pytest.raises(LLMConfigError, match="cannot reach the LLM server at http://127.0.0.1:9/v1"):
+        client.complete_many([(MESSAGES, 0)])
+
+
+def test_cost_uses_known_or_given_prices():
+    assert LLMSettings(base_url="https://api.openai.com/v1", model="gpt-4o-mini").prices() == (0.15, 0.60)
+    assert LLMSettings(base_url="https://x.org/v1", model="mystery").prices() is None
+    assert LLMSettings(base_url="http://127.0.0.1:8000/v1", model="mystery").prices() == (0.0, 0.0)
+    assert LLMSettings(base_url="https://x.org/v1", model="m", price_input_per_mtok=1.0).prices() == (1.0, 0.0)

@@ -35,12 +35,25 @@ def write_config(output_dir: Path, config_name: str, train: datasets.Dataset, re
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     train.to_parquet(str(staging / "train-00000-of-00001.parquet"))
+    report = {**report, "dataset_info": dataset_info_yaml(config_name, train)}
     for kind, pool in pools.items():
         pool.save(staging / "knowledge" / f"{kind}.json")
     (staging / REPORT_FILE).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     _replace_dir(staging, output_dir / config_name)
     write_card(output_dir)
     return output_dir / config_name
+
+
+def dataset_info_yaml(config_name: str, train: datasets.Dataset) -> dict:
+    """The card's `dataset_info` entry, as `push_to_hub` writes it. `datasets` keys its cache
+    of a local dataset directory on this metadata: without it, a regenerated directory
+    would load the previous rows."""
+    info = train.info.copy()
+    info.config_name = config_name
+    info.splits = datasets.SplitDict()
+    info.splits.add(datasets.SplitInfo("train", num_bytes=train.data.nbytes, num_examples=len(train)))
+    info.dataset_size = train.data.nbytes
+    return info._to_yaml_dict()
 
 
 def _replace_dir(new: Path, target: Path) -> None:
@@ -83,6 +96,7 @@ def build_card(reports: dict[str, dict]) -> DatasetCard:
         tags=["synthetic", "clinical", "biomedical", "clingen"],
         pretty_name=f"{', '.join(get_task(t).title for t in tasks)} synthetic (ClinGen)",
         configs=configs,
+        dataset_info=[report["dataset_info"] for report in reports.values()],
     )
     return DatasetCard.from_template(
         data,

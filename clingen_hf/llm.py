@@ -181,14 +181,14 @@ class LLMClient:
             completion = self._from_record(record, cached=True)
             self.ledger.record(completion)
             return completion
-        if self.ledger.budget_exhausted():
-            self.ledger.skipped_for_budget += 1
-            return Completion("", "budget_exhausted", 0, 0, 0.0, cached=False, error="budget_exhausted")
         if not self._reachable:
             self.check_reachable()  # once, before the first paid call; a fully cached run needs no server
             self._reachable = True
         client, semaphore = self._client_for_running_loop()
         async with semaphore:
+            if self.ledger.budget_exhausted():  # checked in the semaphore: calls queued behind it see the spend
+                self.ledger.skipped_for_budget += 1
+                return Completion("", "budget_exhausted", 0, 0, 0.0, cached=False, error="budget_exhausted")
             try:
                 response = await client.chat.completions.create(
                     model=self.settings.model, messages=messages, **self._request_params(sample_seed)

@@ -31,7 +31,7 @@ def clinical_responder(request: dict) -> str:
     if "Could you list" in prompt:
         start = seed % 5
         return "\n".join(f"{i + 1}. {name} - a common condition" for i, name in enumerate(DISEASES[start:] + DISEASES[:start]))
-    topic = re.search(r"named (.+?)\.\n", prompt)
+    topic = re.search(r"the (?:disease|chemical) named (.+?)\.\n", prompt)
     entity = topic.group(1) if topic else DISEASES[seed % len(DISEASES)]
     frame = SENTENCE_FRAMES[seed % len(SENTENCE_FRAMES)]
     sentence = frame.format(e=entity, n=seed % 997, m=seed % 89)

@@ -1,0 +1,170 @@
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import datasets
+import pytest
+
+from clingen_hf.cli import main
+from tests.clinical_responder import clinical_responder
+from tests.fake_openai import FakeOpenAI
+
+
+def generate(server, output, *extra, method="zerogen", n=12):
+    return main(
+        ["generate", "--task", "ncbi-disease", "--method", method, "--n", str(n), "--llm-base-url", server.base_url,
+         "--llm-model", "fake-clinical", "--output", str(output), *extra]
+    )
+
+
+def test_generate_writes_a_loadable_hub_layout_and_adds_configs(clinical_llm, cache_dir, tmp_path, capsys):
+    output = tmp_path / "ncbi-synthetic"
+    assert generate(clinical_llm, output, method="zerogen") == 0
+    assert generate(clinical_llm, output, method="demogen") == 0
+    summary = capsys.readouterr().out
+    assert "requested 12" in summary and "LLM calls: 12 made, 0 answered from cache" in summary
+    for method in ("zerogen", "demogen"):
+        train = datasets.load_dataset(str(output), method, split="train")
+        assert 0 < len(train) <= 12
+        assert train.features["ner_tags"].feature.names == ["O", "B-Disease", "I-Disease"]
+        row = train[0]
+        assert row["method"] == method and row["model"] == "fake-clinical" and row["template_id"].startswith("ner_baseline@")
+        assert 1 in row["ner_tags"] and len(row["tokens"]) == len(row["ner_tags"])
+    card = (output / "README.md").read_text()
+    assert "config_name: zerogen" in card and "config_name: demogen" in card
+    demogen_prompt = datasets.load_dataset(str(output), "demogen", split="train")[0]["prompt"]
+    assert "Here are some examples" in demogen_prompt
+
+
+def test_identical_rerun_makes_no_llm_call(clinical_llm, cache_dir, tmp_path, capsys):
+    output = tmp_path / "out"
+    assert generate(clinical_llm, output, n=10) == 0
+    first = (output / "zerogen" / "train-00000-of-00001.parquet").read_bytes()
+    calls_before = len(clinical_llm.requests)
+    assert generate(clinical_llm, output, n=10) == 0
+    assert len(clinical_llm.requests) == calls_before
+    assert "LLM calls: 0 made, 10 answered from cache" in capsys.readouterr().out
+    assert datasets.load_dataset(str(output), "zerogen", split="train")["sentence"] == datasets.Dataset.from_parquet(
+        str(output / "zerogen" / "train-00000-of-00001.parquet")
+    )["sentence"]
+    assert first
+
+
+def test_clingen_llm_method_builds_pools_with_provenance(clinical_llm, cache_dir, tmp_path):
+    output = tmp_path / "out"
+    assert generate(clinical_llm, output, method="clingen-llm", n=15) == 0
+    train = datasets.load_dataset(str(output), "clingen-llm", split="train")
+    styles = json.loads((output / "clingen-llm" / "knowledge" / "styles.json").read_text())
+    topics = json.loads((output / "clingen-llm" / "knowledge" / "topics.json").read_text())
+    assert "pediatric neurologist" in styles["items"] and not any("Jane" in s for s in styles["items"])
+    assert "asthma" in topics["items"] and topics["provenance"]["model"] == "fake-clinical"
+    assert set(train["style"]) <= set(styles["items"]) and set(train["topic"]) <= set(topics["items"])
+    assert all(row["topic"].lower() in row["sentence"].lower() for row in train)
+    report = json.loads((output / "clingen-llm" / "generation_report.json").read_text())
+    assert report["pools"]["topics"]["count"] == len(topics["items"])
+
+
+def test_reused_pools_make_no_knowledge_calls(clinical_llm, cache_dir, tmp_path):
+    topics, styles = tmp_path / "topics.json", tmp_path / "styles.json"
+    topics.write_text(json.dumps({"items": ["gout", "asthma"]}))
+    styles.write_text(json.dumps({"items": ["nursing notes"]}))
+    assert generate(clinical_llm, tmp_path / "out", "--topics", str(topics), "--styles", str(styles), method="clingen-llm", n=6) == 0
+    prompts = [r["messages"][0]["content"] for r in clinical_llm.requests]
+    assert len(prompts) == 6 and all("mimic the style of nursing notes" in p for p in prompts)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--task", "ncbi", "--llm-model", "m"], "invalid choice"),
+        (["--task", "ncbi-disease", "--method", "magic", "--llm-model", "m"], "invalid choice"),
+        (["--task", "ncbi-disease", "--llm-model", "m", "--n", "0"], "--n must be a positive number"),
+        (["--task", "ncbi-disease", "--llm-model", "m", "--seeds", "missing.tsv"], "seed file not found"),
+        (["--task", "ncbi-disease", "--llm-model", "m", "--llm-base-url", "https://api.example.com/v1"], "OPENAI_API_KEY is not set"),
+        (["--task", "ncbi-disease", "--llm-model", "m", "--llm-api-key-env", "NOT_SET_ANYWHERE"], "NOT_SET_ANYWHERE is not set"),
+    ],
+)
+def test_bad_input_exits_2_with_a_clear_message_and_writes_nothing(args, message, cache_dir, tmp_path, capsys):
+    output = tmp_path / "out"
+    with pytest.raises(SystemExit) if "invalid choice" in message else _no_raise():
+        code = main(["generate", "--output", str(output), "--llm-base-url", "http://127.0.0.1:9/v1", *args])
+        assert code == 2
+    assert message in capsys.readouterr().err
+    assert not output.exists()
+
+
+def test_malformed_seed_file_names_the_line(cache_dir, tmp_path, capsys):
+    seeds = tmp_path / "seeds.tsv"
+    seeds.write_text("Gout\tB-Disease\nflares O\n")
+    assert main(["generate", "--task", "ncbi-disease", "--llm-model", "m", "--seeds", str(seeds), "--output", str(tmp_path / "o")]) == 2
+    assert "seeds.tsv:2: expected 'token<TAB>tag'" in capsys.readouterr().err
+
+
+def test_unreachable_llm_exits_2_and_writes_nothing(cache_dir, tmp_path, capsys):
+    output = tmp_path / "out"
+    code = main(["generate", "--task", "ncbi-disease", "--method", "zerogen", "--n", "3", "--llm-model", "m",
+                 "--llm-base-url", "http://127.0.0.1:9/v1", "--max-retries", "0", "--output", str(output)])
+    assert code == 2
+    assert "cannot reach the LLM server at http://127.0.0.1:9/v1" in capsys.readouterr().err
+    assert not output.exists()
+
+
+def test_budget_stop_keeps_what_is_done(clinical_llm, cache_dir, tmp_path, capsys):
+    output = tmp_path / "out"
+    code = generate(clinical_llm, output, "--price-input", "100000", "--price-output", "100000", "--max-cost-usd", "5",
+                    "--concurrency", "1", n=10)
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "budget of $5.0 reached" in out
+    kept = datasets.load_dataset(str(output), "zerogen", split="train")
+    assert 0 < len(kept) < 10
+    report = json.loads((output / "zerogen" / "generation_report.json").read_text())
+    assert report["counts"]["dropped"]["budget_exhausted"] == report["usage"]["skipped_for_budget"]
+
+
+class _no_raise:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _cache_entries(cache_dir: Path) -> int:
+    path = cache_dir / "llm_cache.sqlite"
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path) as db:
+        try:
+            return db.execute("SELECT COUNT(*) FROM completions").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
+
+def test_kill_9_mid_run_then_rerun_makes_only_the_missing_calls(cache_dir, tmp_path):
+    output = tmp_path / "out"
+    n = 40
+    with FakeOpenAI(responder=clinical_responder, latency_s=0.1) as server:
+        command = [sys.executable, "-m", "clingen_hf.cli", "generate", "--task", "ncbi-disease", "--method", "zerogen",
+                   "--n", str(n), "--concurrency", "2", "--llm-base-url", server.base_url, "--llm-model", "fake-clinical",
+                   "--output", str(output)]
+        env = {**os.environ, "CLINGEN_CACHE": str(cache_dir)}
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while _cache_entries(cache_dir) < 8 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        cached = _cache_entries(cache_dir)
+        assert 8 <= cached < n
+        assert not (output / "zerogen").exists() and not (output / "README.md").exists()
+        before = len(server.requests)
+        finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        assert finished.returncode == 0, finished.stderr
+        assert len(server.requests) - before == n - cached
+    assert f"LLM calls: {n - cached} made, {cached} answered from cache" in finished.stdout

@@ -140,13 +140,14 @@ async def complete_row(row: dict, llm: LLMClient) -> dict:
 def parse_row(row: dict, task: TaskSpec) -> dict:
     parsed = parse_ner_completion(row["completion"], task.entity_type) if row["drop_reason"] is None else None
     reason = row["drop_reason"]
+    label_ids = {label: index for index, label in enumerate(task.labels)}  # ids, not strings: casting strings to ClassLabel is slow
     if parsed is not None:
         reason = parsed.reason
         if reason is None and parsed.dropped_entities and not parsed.entities:
             reason = "no_listed_entity_in_sentence"
     return {
         "tokens": parsed.tokens if parsed and reason is None else [],
-        "ner_tags": parsed.tags if parsed and reason is None else [],
+        "ner_tags": [label_ids[tag] for tag in parsed.tags] if parsed and reason is None else [],
         "sentence": parsed.sentence if parsed and parsed.sentence else "",
         "entities": parsed.entities if parsed else [],
         "dropped_entities": parsed.dropped_entities if parsed else [],

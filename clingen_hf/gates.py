@@ -17,10 +17,6 @@ def shingles(text: str, size: int = 3) -> frozenset[str]:
     return frozenset(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
 
 
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
-
-
 class NearDuplicateIndex:
     def __init__(self, threshold: float):
         self.threshold = threshold
@@ -33,7 +29,8 @@ class NearDuplicateIndex:
         for shingle in candidate:
             for index in self._by_shingle.get(shingle, ()):
                 overlaps[index] += 1
-        return max((jaccard(candidate, self._sets[i]) for i in overlaps), default=0.0)
+        # |A ∩ B| is the overlap count, so Jaccard needs no set operations
+        return max((shared / (len(candidate) + len(self._sets[i]) - shared) for i, shared in overlaps.items()), default=0.0)
 
     def add(self, text: str) -> None:
         index = len(self._sets)

@@ -207,7 +207,10 @@ class LLMClient:
         """Run a batch of (messages, sample_seed) requests concurrently from synchronous code."""
 
         async def run_all() -> list[Completion]:
-            return await asyncio.gather(*(self.complete(messages, seed) for messages, seed in requests))
+            try:
+                return await asyncio.gather(*(self.complete(messages, seed) for messages, seed in requests))
+            finally:
+                await self._close_client_of_running_loop()  # asyncio.run closes the loop next
 
         return asyncio.run(run_all())
 
@@ -250,6 +253,11 @@ class LLMClient:
             )
             self._per_loop = {loop_id: (client, asyncio.Semaphore(self.settings.concurrency))}
         return self._per_loop[loop_id]
+
+    async def _close_client_of_running_loop(self) -> None:
+        entry = self._per_loop.pop(id(asyncio.get_running_loop()), None)
+        if entry is not None:
+            await entry[0].close()
 
     def _record_from_response(self, response) -> dict:
         choice = response.choices[0]

@@ -1,0 +1,30 @@
+from clingen_hf.cache import CompletionCache
+from clingen_hf.knowledge.styles import clean_style, style_pool
+from clingen_hf.llm import LLMClient, LLMSettings
+from clingen_hf.tasks import get_task
+from tests.fake_openai import FakeOpenAI
+
+
+def test_person_names_and_articles_are_removed():
+    assert clean_style("Dr. John Doe, a genetic epidemiologist") == "genetic epidemiologist"
+    assert clean_style("Jane Roe, a pediatric nurse") == "pediatric nurse"
+    assert clean_style("A clinical case report") == "clinical case report"
+    assert clean_style("Dr. Smith") is None
+
+
+def test_style_pool_uses_the_papers_prompt_and_dedupes(tmp_path):
+    answers = ["1. **Clinical case reports**\n2. Genetic epidemiologists\n3. Dr. Jane Roe, a pediatric neurologist"] * 3 + [
+        "- Medical research abstracts\n- clinical case reports\n- Patient-doctor dialogues"
+    ] * 12
+    with FakeOpenAI() as server:
+        server.script(*answers)
+        client = LLMClient(LLMSettings(base_url=server.base_url, model="m"), CompletionCache(tmp_path / "c.sqlite"))
+        pool = style_pool(client, get_task("ncbi-disease"), ["Gout is common.", "Asthma flares."], target=30, max_calls=15)
+    prompt = server.requests[0]["messages"][0]["content"]
+    assert prompt.startswith("Suppose you need to generate a synthetic clinical text dataset on disease entity recognition tasks.")
+    assert "Gout is common.\nAsthma flares." in prompt
+    assert pool.items == [
+        "clinical case reports", "genetic epidemiologists", "pediatric neurologist",
+        "medical research abstracts", "patient-doctor dialogues",
+    ]
+    assert pool.provenance["calls"] == 15 and len({r["seed"] for r in server.requests}) == 15

@@ -159,6 +159,7 @@ def print_summary(report: dict, ledger, location: Path, args) -> None:
         f"  requested {counts['requested']}   kept {counts['kept']}   dropped {dropped}",
         *(f"    {reason:32} {count}" for reason, count in counts["dropped"].items()),
         f"  entity mentions tagged {counts['entity_mentions']}; listed entities not in their sentence (removed) {counts['entities_not_in_sentence']}",
+        *(_pool_line(kind, pool) for kind, pool in report["pools"].items()),
         f"  LLM calls: {ledger.calls_made} made, {ledger.cache_hits} answered from cache"
         + (f", errors {ledger.errors}" if ledger.errors else ""),
         f"  tokens this run: {ledger.prompt_tokens:,} prompt + {ledger.completion_tokens:,} completion",
@@ -173,6 +174,15 @@ def print_summary(report: dict, ledger, location: Path, args) -> None:
         )
     lines.append(f"  load it: datasets.load_dataset({str(args.output)!r}, {report['method']!r})")
     print("\n".join(lines))
+
+
+def _pool_line(kind: str, pool: dict) -> str:
+    origin = pool.get("kg_source") or pool.get("loaded_from") or f"LLM, {pool.get('calls', 0)} calls"
+    line = f"  {kind}: {pool['count']} ({origin})"
+    target = pool.get("target_per_type")
+    if target and pool["count"] < target:
+        line += f" - fewer than the {target} asked for: the LLM kept repeating itself"
+    return line
 
 
 def main(argv: list[str] | None = None) -> int:

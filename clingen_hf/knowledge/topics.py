@@ -14,11 +14,12 @@ LLM_TOPICS_PER_CALL = 100
 
 
 def kg_topic_pool(kg: KnowledgeGraph, task: TaskSpec, size: int, seed: int) -> Pool:
-    """`size` entity names of the task's KG entity types, sampled with the run's seed."""
+    """`size` entity names of the task's KG entity types, sampled with the run's seed in proportion
+    to the graph's entity weights (uniform draws are dominated by rare entities)."""
     per_type = max(1, size // len(task.kg_entity_types))
     items: list[str] = []
     for entity_type in task.kg_entity_types:
-        items.extend(kg.sample_entities(entity_type, per_type, seed=seed))
+        items.extend(kg.sample_entities(entity_type, per_type, seed=seed, weighted=True))
     provenance = {
         "source": "kg",
         "kg_source": kg.source,

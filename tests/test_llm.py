@@ -73,14 +73,23 @@ def test_timeout_and_malformed_body_are_counted(tmp_path):
 
 
 def test_concurrency_is_bounded(tmp_path):
-    with FakeOpenAI(latency_s=0.2) as server:
-        client = make_client(server, tmp_path, concurrency=4)
-        import time
+    import threading
+    import time
 
-        started = time.monotonic()
-        client.complete_many([(MESSAGES, seed) for seed in range(8)])
-        elapsed = time.monotonic() - started
-    assert 0.4 <= elapsed < 1.5  # two waves of four, not one of eight nor eight of one
+    lock, active, peak = threading.Lock(), [0], [0]
+
+    def tracking_responder(request):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.1)
+        with lock:
+            active[0] -= 1
+        return "ok"
+
+    with FakeOpenAI(responder=tracking_responder) as server:
+        make_client(server, tmp_path, concurrency=4).complete_many([(MESSAGES, seed) for seed in range(12)])
+    assert peak[0] == 4
 
 
 def test_budget_stops_new_calls_and_keeps_done_ones(tmp_path):

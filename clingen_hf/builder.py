@@ -197,7 +197,9 @@ class GenerationRun:
             topics = llm_topic_pool(self.llm, self.task, seed=config.seed)
         for pool in (styles, topics):
             if not pool.items:
-                raise GenerationError(f"the {pool.kind} pool is empty: the LLM's answers had no usable items")
+                errors = self.llm.ledger.errors
+                cause = f"the LLM calls failed ({errors})" if errors else "the LLM's answers had no usable items"
+                raise GenerationError(f"the {pool.kind} pool is empty: {cause}")
         self.report.pools = {"topics": topics, "styles": styles}
         return topics.items, styles.items
 

@@ -38,7 +38,7 @@ def load_seeds(source: str | None, task: TaskSpec) -> datasets.Dataset:
         if path.is_dir():
             rows = _read_hub(str(path), task)
         elif path.suffix in CONLL_SUFFIXES:
-            rows = _read_conll(path, task)
+            rows = read_conll(path, task)
         elif path.suffix == ".jsonl":
             rows = _read_jsonl(path, task)
         elif path.exists():
@@ -56,7 +56,7 @@ def seed_features() -> datasets.Features:
     )
 
 
-def _read_conll(path: Path, task: TaskSpec) -> list[dict]:
+def read_conll(path: Path, task: TaskSpec) -> list[dict]:
     if not path.is_file():
         raise SeedError(f"{path}: seed file not found")
     rows: list[dict] = []

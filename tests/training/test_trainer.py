@@ -1,0 +1,33 @@
+import json
+
+import pytest
+
+from clingen_hf.training.cli import main as train_main
+from clingen_hf.training.config import load_config
+from clingen_hf.training.trainer import train
+
+
+def base_config(tiny_model, tmp_path, **overrides):
+    values = {"task": "ncbi-disease", "model": tiny_model, "output_dir": str(tmp_path / "run"), "seeds": [0, 1],
+              "epochs": 2, "stage1_epochs": 2, "learning_rate": 5e-3, "batch_size": 8, "max_length": 32}
+    values.update(overrides)
+    return load_config(None, values)
+
+
+def test_two_stage_ner_writes_model_results_and_card(tiny_model, ner_data, tmp_path):
+    config = base_config(tiny_model, tmp_path, synthetic=ner_data["synthetic"], real=ner_data["real"])
+    results = train(config)
+    run = tmp_path / "run"
+    saved = json.loads((run / "results.json").read_text())
+    assert saved["protocol"] == "two-stage" and [r["seed"] for r in saved["per_seed"]] == [0, 1]
+    first = saved["per_seed"][0]
+    assert first["steps"]["stage1"] == 2 and first["steps"]["stage2"] == 2 * 6  # 10 few-shot rows / 8, 48 synthetic / 8
+    for split in ("validation", "dev"):
+        assert 0.0 <= saved["summary"][split]["f1"]["mean"] <= 1.0
+        assert set(saved["summary"][split]["f1"]) == {"mean", "std"}
+    assert saved["synthetic"]["config"] == "clingen-kg" and saved["synthetic"]["revision"].startswith("sha256:")
+    assert (run / "model" / "config.json").exists() and (run / "model" / "tokenizer.json").exists()
+    card = (run / "model" / "README.md").read_text()
+    assert "model-index" in card and "clingen-kg" in card and "not for clinical decisions" in card
+    assert not (run / "runs").exists()
+    assert results["best_seed"] in (0, 1)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import random
+import tempfile
 from pathlib import Path
 
 import datasets
 
-from ..data import read_conll
+from ..data import SeedError, read_conll
 from ..tasks import TaskSpec
 from .config import TrainConfigError
 
@@ -46,7 +47,15 @@ def _load_local_config(directory: Path, config_name: str) -> datasets.Dataset:
     if not (directory / config_name).is_dir():
         configs = sorted(p.name for p in directory.iterdir() if p.is_dir() and not p.name.startswith("."))
         raise TrainConfigError(f"{directory} has no config {config_name!r}; it has: {', '.join(configs) or 'none'}")
-    return datasets.load_dataset(str(directory), config_name, split="train")
+    return load_local_dataset(str(directory), config_name, split="train")
+
+
+def load_local_dataset(*args, **kwargs) -> datasets.Dataset:
+    """`load_dataset` for local files through a fresh cache, held in memory: `datasets` keys
+    its cache of a local folder on the README metadata, not on the files, and can return an
+    older copy's rows or features."""
+    with tempfile.TemporaryDirectory(prefix="clingen-load-") as cache_dir:
+        return datasets.load_dataset(*args, cache_dir=cache_dir, keep_in_memory=True, **kwargs)
 
 
 def _content_revision(directory: Path) -> str:
@@ -92,10 +101,14 @@ def _split_files(directory: Path) -> dict[str, Path]:
 
 def _read_split_file(file: Path, task: TaskSpec) -> datasets.Dataset:
     if file.suffix in (".tsv", ".conll") and task.head == "token":
-        return normalise_labels(datasets.Dataset.from_list(read_conll(file, task)), task, str(file))
+        try:
+            rows = read_conll(file, task)
+        except SeedError as error:
+            raise TrainConfigError(f"real data: {error}") from None
+        return normalise_labels(datasets.Dataset.from_list(rows), task, str(file))
     builder = {".jsonl": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet", ".tsv": "csv"}[file.suffix]
     options = {"delimiter": "\t"} if file.suffix == ".tsv" else {}
-    dataset = datasets.load_dataset(builder, data_files=str(file), split="train", **options)
+    dataset = load_local_dataset(builder, data_files=str(file), split="train", **options)
     return normalise_labels(dataset, task, str(file))
 
 
@@ -180,6 +193,8 @@ def _rows_per_class(train: datasets.Dataset, task: TaskSpec) -> dict[str, list[i
 
 def encode(dataset: datasets.Dataset, task: TaskSpec, tokenizer, max_length: int) -> datasets.Dataset:
     encoder = {"token": _encode_tokens, "single": _encode_text, "multi": _encode_multi, "pair": _encode_pair}[task.head]
+    if task.head == "multi":  # BCE needs float targets; a column named like the input would keep its int type
+        dataset = dataset.rename_column("labels", "label_names")
     return dataset.map(
         encoder,
         batched=True,
@@ -211,7 +226,7 @@ def _encode_text(batch, tokenizer, max_length, num_labels):
 
 def _encode_multi(batch, tokenizer, max_length, num_labels):
     encoded = tokenizer(batch["text"], truncation=True, max_length=max_length)
-    encoded["labels"] = [[1.0 if i in set(row) else 0.0 for i in range(num_labels)] for row in batch["labels"]]
+    encoded["labels"] = [[1.0 if i in set(row) else 0.0 for i in range(num_labels)] for row in batch["label_names"]]
     return encoded
 
 

@@ -21,7 +21,7 @@ def test_two_stage_ner_writes_model_results_and_card(tiny_model, ner_data, tmp_p
     saved = json.loads((run / "results.json").read_text())
     assert saved["protocol"] == "two-stage" and [r["seed"] for r in saved["per_seed"]] == [0, 1]
     first = saved["per_seed"][0]
-    assert first["steps"]["stage1"] == 2 and first["steps"]["stage2"] == 2 * 6  # 10 few-shot rows / 8, 48 synthetic / 8
+    assert first["steps"]["stage1"] == 2 and first["steps"]["stage2"] == 2 * 6  # 2 epochs of 5 few-shot rows / 8, of 48 synthetic / 8
     for split in ("validation", "dev"):
         assert 0.0 <= saved["summary"][split]["f1"]["mean"] <= 1.0
         assert set(saved["summary"][split]["f1"]) == {"mean", "std"}

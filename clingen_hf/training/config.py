@@ -76,6 +76,10 @@ class TrainConfig:
 
     @property
     def stage1(self) -> tuple[float, float]:
+        """Learning rate and epochs of stage I. The stage1_* settings are for the few-shot
+        set; supervised-full trains on the whole real split with the main settings."""
+        if self.protocol == "supervised-full":
+            return (self.learning_rate, self.epochs)
         return (self.stage1_learning_rate or self.learning_rate, self.stage1_epochs or self.epochs)
 
 

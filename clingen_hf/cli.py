@@ -1,4 +1,4 @@
-"""`clingen` command line: `clingen generate ...`."""
+"""`clingen` command line: `clingen generate`, `clingen publish`, `clingen versions`."""
 
 from __future__ import annotations
 
@@ -27,7 +27,53 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"clingen_hf {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_generate_parser(commands)
+    add_publish_parsers(commands)
     return parser
+
+
+def add_publish_parsers(commands) -> None:
+    p = commands.add_parser(
+        "publish",
+        help="publish a generated dataset directory to the Hub as a new version",
+        description="Upload DIR (a `clingen generate` output) to a Hub dataset repo in one commit and tag it VERSION. "
+        "Versions are immutable: an existing tag is refused; data identical to the latest version makes no commit. "
+        "The token comes from HF_TOKEN or `hf auth login`; HF_ENDPOINT selects a self-hosted Hub.",
+    )
+    p.add_argument("directory", type=Path, help="dataset directory written by `clingen generate --output`")
+    p.add_argument("--repo-id", required=True, help="e.g. clingen/ncbi-synthetic")
+    p.add_argument("--version", required=True, help="version tag, vMAJOR.MINOR.PATCH")
+    p.add_argument("--private", action="store_true", help="create the repo as private")
+    p.set_defaults(handler=run_publish)
+    v = commands.add_parser("versions", help="list the versions of a published dataset",
+                            description="Tags of a Hub dataset repo with their dates, commits, configs and row counts.")
+    v.add_argument("repo_id")
+    v.set_defaults(handler=run_versions)
+
+
+def run_publish(args) -> int:
+    from .publish import publish_dataset
+
+    result = publish_dataset(args.directory, args.repo_id, args.version, private=args.private)
+    if result.unchanged_since:
+        print(f"{args.repo_id}: the data equals version {result.unchanged_since}; nothing published, no new commit")
+        return 0
+    print(f"{args.repo_id}: published {args.version} (commit {result.commit[:10]})")
+    print(f"  load it: datasets.load_dataset({args.repo_id!r}, revision={args.version!r})")
+    return 0
+
+
+def run_versions(args) -> int:
+    from .publish import list_versions
+
+    versions = list_versions(args.repo_id)
+    if not versions:
+        print(f"{args.repo_id}: no versions yet")
+        return 0
+    print(f"{'version':12} {'date':26} {'commit':11} configs (train rows)")
+    for version in versions:
+        configs = ", ".join(f"{name} ({rows})" for name, rows in version.rows.items())
+        print(f"{version.tag:12} {version.date:26} {version.commit[:10]:11} {configs}")
+    return 0
 
 
 def add_generate_parser(commands) -> None:
@@ -191,11 +237,12 @@ def main(argv: list[str] | None = None) -> int:
     from .knowledge.graph import KnowledgeGraphError
     from .knowledge.pools import PoolError
     from .llm import LLMConfigError
+    from .publish import PublishError
     from .tasks import UnknownTaskError
 
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    bad_input = (UsageError, SeedError, PoolError, LLMConfigError, UnknownTaskError, KnowledgeGraphError)
+    bad_input = (UsageError, SeedError, PoolError, LLMConfigError, UnknownTaskError, KnowledgeGraphError, PublishError)
     try:
         return args.handler(args)
     except bad_input as error:

@@ -71,15 +71,22 @@ def config_reports(output_dir: Path) -> dict[str, dict]:
     return reports
 
 
-def write_card(output_dir: Path) -> None:
+def write_card(output_dir: Path, repo_id: str | None = None) -> None:
     reports = config_reports(output_dir)
-    card = build_card(reports)
+    card = build_card(reports, repo_id or _recorded_repo_id(Path(output_dir)))
     temporary = Path(output_dir) / "README.md.tmp"
     temporary.write_text(str(card), encoding="utf-8")
     os.replace(temporary, Path(output_dir) / "README.md")
 
 
-def build_card(reports: dict[str, dict]) -> DatasetCard:
+def _recorded_repo_id(output_dir: Path) -> str | None:
+    readme = output_dir / "README.md"
+    if not readme.is_file():
+        return None
+    return DatasetCard.load(readme).data.to_dict().get("repo_id")
+
+
+def build_card(reports: dict[str, dict], repo_id: str | None = None) -> DatasetCard:
     tasks = sorted({report["task"] for report in reports.values()})
     default = DEFAULT_CONFIG if DEFAULT_CONFIG in reports else next(iter(reports))
     configs = [
@@ -95,6 +102,7 @@ def build_card(reports: dict[str, dict]) -> DatasetCard:
         size_categories=[_size_category(total_rows)],
         tags=["synthetic", "clinical", "biomedical", "clingen"],
         pretty_name=f"{', '.join(get_task(t).title for t in tasks)} synthetic (ClinGen)",
+        repo_id=repo_id,
         configs=configs,
         dataset_info=[report["dataset_info"] for report in reports.values()],
     )
@@ -104,6 +112,7 @@ def build_card(reports: dict[str, dict]) -> DatasetCard:
         tasks=[get_task(t) for t in tasks],
         reports=reports,
         default_config=default,
+        repo_id=repo_id or "PATH_OR_REPO_ID",
     )
 
 

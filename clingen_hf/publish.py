@@ -1,0 +1,149 @@
+"""Versioned publishing to the Hub: one commit per publish, then an immutable version tag.
+
+    publish_dataset("out/ncbi-synthetic", "clingen/ncbi-synthetic", "v1.0.0")
+    list_versions("clingen/ncbi-synthetic")
+
+The local directory already has the layout of a Hub dataset repo (`hub.py`), so it is
+uploaded as it is, in one commit that also removes remote files the directory no longer has.
+The tag is created only after the commit succeeded, on that commit: a failed upload leaves no
+version pointing at partial data, and a retry completes it. `HF_ENDPOINT` selects a private
+or self-hosted Hub; the token comes from `HF_TOKEN` or the user's login.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from huggingface_hub import DatasetCard, HfApi, hf_hub_download
+from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+
+from .hub import write_card
+
+VERSION_PATTERN = re.compile(r"^v\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.-]+)?$")
+LOCAL_ONLY = [".staging-*", ".retired-*", "*.tmp", ".cache/**"]
+
+
+class PublishError(RuntimeError):
+    """Publishing cannot go ahead; the message names the repo and what to do."""
+
+
+@dataclass
+class PublishResult:
+    repo_id: str
+    version: str
+    commit: str | None
+    unchanged_since: str | None = None
+
+
+@dataclass
+class VersionInfo:
+    tag: str
+    commit: str
+    date: str
+    rows: dict[str, int]  # config -> train rows
+
+
+def check_version(version: str) -> None:
+    if not VERSION_PATTERN.match(version):
+        raise PublishError(f"version {version!r} is not of the form vMAJOR.MINOR.PATCH (e.g. v1.0.0)")
+
+
+def publish_folder(local_dir: str | Path, repo_id: str, version: str, repo_type: str, *, private: bool = False,
+                   api: HfApi | None = None) -> PublishResult:
+    """Upload `local_dir` as one commit and tag it `version`, unless the version exists
+    (refused, nothing written) or the data equals the latest version (no commit)."""
+    check_version(version)
+    api = api or HfApi()
+    with _explained(repo_id):
+        api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=True)
+        tags = {ref.name: ref.target_commit for ref in api.list_repo_refs(repo_id, repo_type=repo_type).tags}
+        if version in tags:
+            raise PublishError(f"{repo_id} already has version {version} (commit {tags[version][:10]}); "
+                               "versions are immutable: publish under a new version")
+        latest = latest_version(tags)
+        if latest and _same_data(api, repo_id, repo_type, tags[latest], Path(local_dir)):
+            return PublishResult(repo_id, version, None, unchanged_since=latest)
+        commit = api.upload_folder(repo_id=repo_id, folder_path=str(local_dir), repo_type=repo_type,
+                                   commit_message=f"Publish {version}", ignore_patterns=LOCAL_ONLY, delete_patterns=["*"])
+        api.create_tag(repo_id, tag=version, revision=commit.oid, repo_type=repo_type, tag_message=f"Version {version}")
+    return PublishResult(repo_id, version, commit.oid)
+
+
+def publish_dataset(local_dir: str | Path, repo_id: str, version: str, *, private: bool = False,
+                    api: HfApi | None = None) -> PublishResult:
+    local = Path(local_dir)
+    if not (local / "README.md").is_file() or not list(local.glob("*/train-*.parquet")):
+        raise PublishError(f"{local} is not a generated dataset directory (no README.md and <config>/train-*.parquet); "
+                           "run `clingen generate --output` first")
+    write_card(local, repo_id=repo_id)
+    return publish_folder(local, repo_id, version, "dataset", private=private, api=api)
+
+
+def latest_version(tags: dict[str, str]) -> str | None:
+    versions = [tag for tag in tags if VERSION_PATTERN.match(tag)]
+    return max(versions, key=_version_key) if versions else None
+
+
+def _version_key(tag: str) -> tuple:
+    major, minor, patch = re.match(r"v(\d+)\.(\d+)\.(\d+)", tag).groups()
+    return int(major), int(minor), int(patch), tag
+
+
+def _same_data(api: HfApi, repo_id: str, repo_type: str, revision: str, local: Path) -> bool:
+    """Do the data files (parquet) of `revision` equal the local ones? Cards and reports carry
+    timestamps, so they do not make a new version on their own."""
+    remote = {f.path: f.lfs.sha256 if f.lfs else None
+              for f in api.list_repo_tree(repo_id, repo_type=repo_type, revision=revision, recursive=True)
+              if getattr(f, "path", "").endswith(".parquet")}
+    ours = {str(p.relative_to(local)): hashlib.sha256(p.read_bytes()).hexdigest() for p in local.glob("*/*.parquet")}
+    return remote == ours
+
+
+def list_versions(repo_id: str, repo_type: str = "dataset", api: HfApi | None = None) -> list[VersionInfo]:
+    api = api or HfApi()
+    with _explained(repo_id):
+        tags = api.list_repo_refs(repo_id, repo_type=repo_type).tags
+        versions = []
+        for ref in sorted(tags, key=lambda r: _version_key(r.name) if VERSION_PATTERN.match(r.name) else (0, 0, 0, r.name)):
+            commit = api.list_repo_commits(repo_id, repo_type=repo_type, revision=ref.target_commit)[0]
+            versions.append(VersionInfo(ref.name, ref.target_commit, commit.created_at.isoformat(timespec="seconds"),
+                                        _rows_per_config(repo_id, repo_type, ref.target_commit)))
+    return versions
+
+
+def _rows_per_config(repo_id: str, repo_type: str, revision: str) -> dict[str, int]:
+    if repo_type != "dataset":
+        return {}
+    card = DatasetCard.load(hf_hub_download(repo_id, "README.md", repo_type=repo_type, revision=revision))
+    infos = card.data.to_dict().get("dataset_info") or []
+    rows = {}
+    for info in infos if isinstance(infos, list) else [infos]:
+        splits = {split["name"]: split.get("num_examples", 0) for split in info.get("splits", [])}
+        rows[info.get("config_name", "default")] = splits.get("train", 0)
+    return rows
+
+
+class _explained:
+    """Turn the Hub's HTTP errors into messages that name the repo and the fix."""
+
+    def __init__(self, repo_id: str):
+        self.repo_id = repo_id
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if isinstance(error, RepositoryNotFoundError):
+            raise PublishError(f"{self.repo_id}: repository not found, or your token cannot see it") from error
+        if isinstance(error, HfHubHTTPError) and error.response is not None:
+            status = error.response.status_code
+            if status in (401, 403):
+                raise PublishError(
+                    f"the Hub refused access to {self.repo_id} ({status}): check HF_TOKEN (or `hf auth login`) and "
+                    "that it may write to this namespace"
+                ) from error
+            raise PublishError(f"{self.repo_id}: the Hub answered {status}: {error}") from error
+        return False

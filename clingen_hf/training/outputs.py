@@ -84,6 +84,7 @@ def build_model_card(run, payload: dict) -> ModelCard:
     return ModelCard.from_template(
         data,
         template_path=str(CARD_TEMPLATE),
+        model_name=data.model_name,
         task=task,
         results=payload,
         synthetic=synthetic,

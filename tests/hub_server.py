@@ -47,6 +47,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from email.message import Message
 from functools import cached_property
 from types import TracebackType
 from typing import Any
@@ -61,9 +62,7 @@ URL_PREFIXES = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 DEFAULT_BRANCH = "main"
 
 #: Kinds accepted by :meth:`LocalHub.fail_next`, each naming the request it fails.
-FAULT_KINDS = frozenset(
-    {"create_repo", "preupload", "lfs_batch", "lfs_upload", "commit", "create_tag", "download"}
-)
+FAULT_KINDS = frozenset({"create_repo", "preupload", "lfs_batch", "lfs_upload", "commit", "create_tag", "download"})
 
 # Files uploaded through LFS (as the Hub's default .gitattributes does), plus any file of
 # 10 MiB or more, or whose first bytes contain a NUL byte.
@@ -75,9 +74,7 @@ LFS_EXTENSIONS = (
 )  # fmt: skip
 LFS_SIZE_THRESHOLD = 10 * 1024 * 1024
 
-_GITATTRIBUTES = "".join(
-    f"*{ext} filter=lfs diff=lfs merge=lfs -text\n" for ext in LFS_EXTENSIONS
-).encode()
+_GITATTRIBUTES = "".join(f"*{ext} filter=lfs diff=lfs merge=lfs -text\n" for ext in LFS_EXTENSIONS).encode()
 
 Tokens = Mapping[str, Iterable[str]]
 
@@ -143,8 +140,7 @@ class Blob:
     @cached_property
     def pointer(self) -> bytes:
         return (
-            f"version https://git-lfs.github.com/spec/v1\n"
-            f"oid sha256:{self.sha256}\nsize {len(self.data)}\n"
+            f"version https://git-lfs.github.com/spec/v1\noid sha256:{self.sha256}\nsize {len(self.data)}\n"
         ).encode()
 
     @cached_property
@@ -236,7 +232,7 @@ class Request:
     method: str
     path: str  # raw (still percent-encoded), no query string
     query: dict[str, list[str]]
-    headers: Mapping[str, str]
+    headers: Message  # case-insensitive lookups
     body: bytes
 
     @cached_property
@@ -358,7 +354,8 @@ def _parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     else:
         start, end = int(first), min(int(last) + 1, size) if last else size
     if start >= size or start >= end:
-        raise HubError(416, f"Range not satisfiable: {header} (size {size})", headers={"Content-Range": f"bytes */{size}"})
+        unsatisfiable = {"Content-Range": f"bytes */{size}"}
+        raise HubError(416, f"Range not satisfiable: {header} (size {size})", headers=unsatisfiable)
     return start, end
 
 
@@ -576,15 +573,12 @@ class HubApp:
         def refs(kind: str, names: Mapping[str, str]) -> list[dict[str, str]]:
             return [{"name": n, "ref": f"refs/{kind}/{n}", "targetCommit": sha} for n, sha in sorted(names.items())]
 
-        return Response.json(
-            {"branches": refs("heads", repo.branches), "tags": refs("tags", repo.tags), "converts": [], "pullRequests": []}
-        )
+        branches, tags = refs("heads", repo.branches), refs("tags", repo.tags)
+        return Response.json({"branches": branches, "tags": tags, "converts": [], "pullRequests": []})
 
     def _route_list_commits(self, request: Request, groups: dict[str, str]) -> Response:
         repo, commit = self._resolve(groups)
-        items = [
-            {**c.summary(), "message": c.message, "authors": [{"user": c.author}]} for c in repo.history(commit)
-        ]
+        items = [{**c.summary(), "message": c.message, "authors": [{"user": c.author}]} for c in repo.history(commit)]
         return Response.json(items)
 
     def _route_tree(self, request: Request, groups: dict[str, str]) -> Response:
@@ -610,7 +604,8 @@ class HubApp:
         if not form and request.body.strip().startswith(b"{"):
             form = {key: value if isinstance(value, list) else [str(value)] for key, value in request.json().items()}
         expand = (form.get("expand") or ["false"])[0].lower() == "true"
-        found = [p.strip("/") for p in form.get("paths", []) if p.strip("/") in commit.files or commit.is_dir(p)]
+        paths = [path.strip("/") for path in form.get("paths", [])]
+        found = [path for path in paths if path and (path in commit.files or commit.is_dir(path))]
         return Response.json([self._entry(repo, commit, path, expand) for path in found])
 
     def _entry(self, repo: Repo, commit: Commit, path: str, expand: bool) -> dict[str, Any]:
@@ -710,7 +705,8 @@ class HubApp:
     def _apply_operation(self, files: dict[str, Blob], key: str, value: Mapping[str, Any], head: Commit) -> None:
         path = str(value.get("path", "")).strip("/")
         if key == "file":
-            files[path] = Blob(base64.b64decode(value["content"]) if value.get("encoding") == "base64" else value["content"].encode())
+            content = str(value["content"])
+            files[path] = Blob(base64.b64decode(content) if value.get("encoding") == "base64" else content.encode())
         elif key == "lfsFile":
             oid = value["oid"]
             if oid not in self.lfs_objects:
@@ -850,7 +846,7 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _read_chunked(self) -> bytes:
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
             if size == 0:

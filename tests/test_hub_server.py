@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 # Must come before huggingface_hub / datasets are imported: it sets HF_ENDPOINT and co.
-import tests.conftest_hub  # noqa: F401, I001
+import tests.conftest_hub  # noqa: F401
+
+# isort: split
 
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from huggingface_hub import (
     DatasetCard,
     HfApi,
     ModelCard,
+    RepoFile,
     hf_hub_download,
     snapshot_download,
 )
@@ -27,6 +30,7 @@ from huggingface_hub.errors import (
 
 from tests.hub_server import LocalHub
 
+# Registers the fixtures when tests/conftest.py does not load the plugin already (then a no-op).
 pytest_plugins = ["tests.conftest_hub"]
 
 REPO = "clingen/ncbi-synthetic"
@@ -63,7 +67,8 @@ def test_tagged_versions_load_exactly_their_rows(local_hub: LocalHub, api: HfApi
 
     refs = api.list_repo_refs(REPO, repo_type="dataset")
     tags = {tag.name: tag.target_commit for tag in refs.tags}
-    assert sorted(tags) == ["v1.0.0", "v2.0.0"] and tags["v1.0.0"] != tags["v2.0.0"]
+    assert sorted(tags) == ["v1.0.0", "v2.0.0"]
+    assert tags["v1.0.0"] != tags["v2.0.0"]
     assert [branch.name for branch in refs.branches] == ["main"]
     assert refs.branches[0].target_commit == tags["v2.0.0"]
     titles = [c.title for c in api.list_repo_commits(REPO, repo_type="dataset", revision="v2.0.0")]
@@ -93,12 +98,14 @@ def test_second_config_is_listed_and_card_metadata_round_trips(local_hub: LocalH
     card.data.pretty_name = "Synthetic NCBI"
     card.push_to_hub(REPO, commit_message="card metadata")
     reloaded = DatasetCard.load(REPO)
-    assert reloaded.data.license == "cc-by-4.0" and reloaded.data.pretty_name == "Synthetic NCBI"
+    assert reloaded.data.license == "cc-by-4.0"
+    assert reloaded.data.pretty_name == "Synthetic NCBI"
     assert len(reloaded.data.configs) == 2
     info = api.dataset_info(REPO)
+    assert info.card_data is not None
     assert info.card_data.license == "cc-by-4.0"
     assert info.sha == api.list_repo_refs(REPO, repo_type="dataset").branches[0].target_commit
-    assert datasets.load_dataset(REPO, "b", split="test")["tokens"] == [["Psoriasis"]]
+    assert _tokens(datasets.load_dataset(REPO, "b", split="test")) == [["Psoriasis"]]
 
 
 def test_create_existing_tag_is_409_and_writes_nothing(local_hub: LocalHub, api: HfApi) -> None:
@@ -132,7 +139,8 @@ def test_bad_token_is_401_naming_the_repo_and_forbidden_namespace_is_403(local_h
     assert forbidden.value.response.status_code == 403
     assert "someone-else/data" in str(forbidden.value)
 
-    assert not [entry for entry in local_hub.requests_log if entry[0] in ("POST", "PUT", "DELETE")][1:]
+    # The bad token was refused on the first (read) request, so the only write attempt is the 403 one.
+    assert [entry for entry in local_hub.requests_log if entry[0] != "GET"] == [("POST", "/api/repos/create")]
     assert local_hub.app.repos == {}
     _rows("Gout").push_to_hub(REPO, config_name="a", token="good-token")
     assert "a/train-00000-of-00001.parquet" in local_hub.repo_files(REPO, repo_type="dataset")
@@ -158,7 +166,8 @@ def test_one_failed_lfs_put_is_retried_by_the_client(local_hub: LocalHub) -> Non
     local_hub.fail_next("lfs_upload")
     _rows("Gout").push_to_hub(REPO, config_name="a")
     puts = [path for method, path in local_hub.requests_log if method == "PUT"]
-    assert len(puts) == 2 and puts[0] == puts[1]
+    assert len(puts) == 2
+    assert puts[0] == puts[1]
     assert "a/train-00000-of-00001.parquet" in local_hub.repo_files(REPO, repo_type="dataset")
 
 
@@ -180,6 +189,7 @@ def test_model_repo_upload_tag_and_download_by_tag(local_hub: LocalHub, api: HfA
         operations=[
             CommitOperationAdd("config.json", b'{"v": 2}'),
             CommitOperationDelete("sub/"),
+            CommitOperationDelete("weights.bin"),
         ],
         commit_message="v2",
     )
@@ -187,7 +197,8 @@ def test_model_repo_upload_tag_and_download_by_tag(local_hub: LocalHub, api: HfA
     cache = tmp_path / "hub-cache"
     old = hf_hub_download(model, "config.json", revision="v1", cache_dir=cache)
     new = hf_hub_download(model, "config.json", cache_dir=cache)
-    assert Path(old).read_text() == '{"v": 1}' and Path(new).read_text() == '{"v": 2}'
+    assert Path(old).read_text() == '{"v": 1}'
+    assert Path(new).read_text() == '{"v": 2}'
     weights = hf_hub_download(model, "weights.bin", revision=first.oid, cache_dir=cache)
     assert Path(weights).read_bytes() == bytes(range(256)) * 4
     snapshot = Path(snapshot_download(model, revision="v1", cache_dir=cache))
@@ -196,12 +207,21 @@ def test_model_repo_upload_tag_and_download_by_tag(local_hub: LocalHub, api: HfA
     assert api.model_info(model, revision="v1").sha == first.oid
     tree = {entry.path: entry for entry in api.list_repo_tree(model, revision="v1", recursive=True)}
     assert {"config.json", "weights.bin", "sub", "sub/notes.txt", ".gitattributes"} == set(tree)
-    assert tree["weights.bin"].lfs is not None and tree["config.json"].lfs is None
+    weights_entry, config_entry = tree["weights.bin"], tree["config.json"]
+    assert isinstance(weights_entry, RepoFile)
+    assert isinstance(config_entry, RepoFile)
+    assert weights_entry.lfs is not None
+    assert config_entry.lfs is None
     assert [p.path for p in api.get_paths_info(model, ["config.json", "sub", "nope"], revision="v1")] == [
         "config.json",
         "sub",
     ]
-    assert "sub/notes.txt" not in local_hub.repo_files(model)
+    assert set(local_hub.repo_files(model)) == {".gitattributes", "config.json"}
+    last_commits = {entry.path: entry.last_commit for entry in api.list_repo_tree(model, expand=True)}
+    assert {path: commit.title for path, commit in last_commits.items() if commit is not None} == {
+        ".gitattributes": "initial commit",
+        "config.json": "v2",
+    }
 
     card = ModelCard("---\nlicense: mit\n---\n# Tiny NER\n")
     card.push_to_hub(model)

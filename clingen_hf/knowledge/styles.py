@@ -18,12 +18,18 @@ _TITLE_ONLY = re.compile(r"^(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+[A-Z]")
 _ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.IGNORECASE)
 
 
+# Small models answer about the prompt itself ("the original training set", "an AI model");
+# such "styles" would make the generated sentences talk about datasets.
+_META = re.compile(r"training set|data ?set|generated|synthetic|\bai\b|language model|chatgpt|\bgpt", re.IGNORECASE)
+
+
 def clean_style(item: str) -> str | None:
     item = _PERSON_PREFIX.sub("", item.strip())
-    if _TITLE_ONLY.match(item):
+    if _TITLE_ONLY.match(item) or _META.search(item):
         return None
-    item = _ARTICLE.sub("", item).strip()
-    return item[:1].lower() + item[1:] if item else None
+    words = _ARTICLE.sub("", item).split()
+    # Title Case becomes lower case; acronyms ("NIH") keep theirs
+    return " ".join(word if word[1:] != word[1:].lower() else word.lower() for word in words) or None
 
 
 def style_pool(

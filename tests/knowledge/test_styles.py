@@ -10,6 +10,10 @@ def test_person_names_and_articles_are_removed():
     assert clean_style("Jane Roe, a pediatric nurse") == "pediatric nurse"
     assert clean_style("A clinical case report") == "clinical case report"
     assert clean_style("Dr. Smith") is None
+    assert clean_style("NIH funding reports") == "NIH funding reports"
+    assert clean_style("Scientific Research Journal") == "scientific research journal"
+    assert clean_style("original training set") is None and clean_style("AI model") is None
+    assert clean_style("random generated sentences") is None
 
 
 def test_style_pool_uses_the_papers_prompt_and_dedupes(tmp_path):

@@ -74,6 +74,7 @@ def publish_folder(local_dir: str | Path, repo_id: str, version: str, repo_type:
 
 def publish_dataset(local_dir: str | Path, repo_id: str, version: str, *, private: bool = False,
                     api: HfApi | None = None) -> PublishResult:
+    check_version(version)
     local = Path(local_dir)
     if not (local / "README.md").is_file() or not list(local.glob("*/train-*.parquet")):
         raise PublishError(f"{local} is not a generated dataset directory (no README.md and <config>/train-*.parquet); "
@@ -93,13 +94,14 @@ def _version_key(tag: str) -> tuple:
 
 
 def _same_data(api: HfApi, repo_id: str, repo_type: str, revision: str, local: Path) -> bool:
-    """Do the data files (parquet) of `revision` equal the local ones? Cards and reports carry
-    timestamps, so they do not make a new version on their own."""
+    """Do the data files of `revision` (parquet for datasets, safetensors for models) equal the
+    local ones? Cards and reports carry timestamps, so they do not make a new version alone."""
+    suffix = ".parquet" if repo_type == "dataset" else ".safetensors"
     remote = {f.path: f.lfs.sha256 if f.lfs else None
               for f in api.list_repo_tree(repo_id, repo_type=repo_type, revision=revision, recursive=True)
-              if getattr(f, "path", "").endswith(".parquet")}
-    ours = {str(p.relative_to(local)): hashlib.sha256(p.read_bytes()).hexdigest() for p in local.glob("*/*.parquet")}
-    return remote == ours
+              if getattr(f, "path", "").endswith(suffix)}
+    ours = {str(p.relative_to(local)): hashlib.sha256(p.read_bytes()).hexdigest() for p in local.glob(f"**/*{suffix}")}
+    return bool(ours) and remote == ours
 
 
 def list_versions(repo_id: str, repo_type: str = "dataset", api: HfApi | None = None) -> list[VersionInfo]:

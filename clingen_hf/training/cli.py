@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..publish import PublishError
 from .config import TrainConfigError, load_config, parse_overrides
 
 EPILOG = """examples:
@@ -40,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     except TrainConfigError as error:
         print(f"train.py: error: {error}", file=sys.stderr)
         return 2
+    except PublishError as error:
+        print(f"train.py: the model was trained and saved, but not pushed: {error}", file=sys.stderr)
+        return 1
     print_summary(results)
     return 0
 

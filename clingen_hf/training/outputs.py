@@ -45,6 +45,13 @@ def write_outputs(run, results, best, summary: dict, wall_s: float) -> dict:
     (output_dir / "results.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     card = build_model_card(run, payload)
     card.save(str(model_dir / "README.md"))
+    if config.push is not None:
+        from ..publish import publish_folder
+
+        result = publish_folder(model_dir, config.push.repo_id, config.push.version or "v1.0.0", "model",
+                                private=config.push.private)
+        payload["pushed"] = {"repo_id": result.repo_id, "version": result.version, "commit": result.commit}
+        (output_dir / "results.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return payload
 
 

@@ -43,29 +43,37 @@ def add_publish_parsers(commands) -> None:
     p.add_argument("--repo-id", required=True, help="e.g. clingen/ncbi-synthetic")
     p.add_argument("--version", required=True, help="version tag, vMAJOR.MINOR.PATCH")
     p.add_argument("--private", action="store_true", help="create the repo as private")
+    p.add_argument("--to-dir", type=Path, help="publish offline, without a token, to TO_DIR/REPO_ID/VERSION/ instead of the Hub")
     p.set_defaults(handler=run_publish)
     v = commands.add_parser("versions", help="list the versions of a published dataset",
-                            description="Tags of a Hub dataset repo with their dates, commits, configs and row counts.")
-    v.add_argument("repo_id")
+                            description="Tags of a Hub dataset repo (or versions under a --to-dir target) with their "
+                            "dates, commits, configs and row counts.")
+    v.add_argument("repo_id", help="a Hub repo id, or the folder TO_DIR/REPO_ID of an offline target")
     v.set_defaults(handler=run_versions)
 
 
 def run_publish(args) -> int:
-    from .publish import publish_dataset
+    from .publish import publish_dataset, publish_to_directory
 
-    result = publish_dataset(args.directory, args.repo_id, args.version, private=args.private)
+    if args.to_dir:
+        result = publish_to_directory(args.directory, args.to_dir, args.repo_id, args.version)
+    else:
+        result = publish_dataset(args.directory, args.repo_id, args.version, private=args.private)
     if result.unchanged_since:
         print(f"{args.repo_id}: the data equals version {result.unchanged_since}; nothing published, no new commit")
         return 0
     print(f"{args.repo_id}: published {args.version} (commit {result.commit[:10]})")
-    print(f"  load it: datasets.load_dataset({args.repo_id!r}, revision={args.version!r})")
+    if args.to_dir:
+        print(f"  load it: datasets.load_dataset({str(args.to_dir / args.repo_id / args.version)!r})")
+    else:
+        print(f"  load it: datasets.load_dataset({args.repo_id!r}, revision={args.version!r})")
     return 0
 
 
 def run_versions(args) -> int:
-    from .publish import list_versions
+    from .publish import list_local_versions, list_versions
 
-    versions = list_versions(args.repo_id)
+    versions = list_local_versions(args.repo_id) if Path(args.repo_id).is_dir() else list_versions(args.repo_id)
     if not versions:
         print(f"{args.repo_id}: no versions yet")
         return 0

@@ -6,6 +6,7 @@ be pushed to the Hub unchanged.
     DIR/<method>/train-00000-of-00001.parquet
     DIR/<method>/generation_report.json      recipe, counts, cost (feeds the card)
     DIR/<method>/knowledge/{topics,styles}.json
+    DIR/knowledge/train-00000-of-00001.parquet  every method's pools, as the `knowledge` config
 
 A config is written to a staging folder and moved into place only when complete, so an
 interrupted run never leaves a config that looks finished.
@@ -25,6 +26,7 @@ from .tasks import get_task
 
 REPORT_FILE = "generation_report.json"
 DEFAULT_CONFIG = "clingen-kg"
+KNOWLEDGE_CONFIG = "knowledge"
 CARD_TEMPLATE = Path(__file__).parent / "dataset_card_template.md"
 
 
@@ -71,9 +73,32 @@ def config_reports(output_dir: Path) -> dict[str, dict]:
     return reports
 
 
+def write_knowledge_config(output_dir: Path) -> dict | None:
+    """Every config's topic and style pools as one `knowledge` config (a row per item), so a
+    run can be reproduced from the published dataset alone. Returns its `dataset_info`."""
+    rows = []
+    for path in sorted(Path(output_dir).glob("*/knowledge/*.json")):
+        pool = json.loads(path.read_text(encoding="utf-8"))
+        provenance = json.dumps(pool.get("provenance", {}), ensure_ascii=False, sort_keys=True)
+        for item in pool["items"]:
+            rows.append({"method": path.parent.parent.name, "kind": pool["kind"], "item": item,
+                         "pool_sha256_16": pool["sha256_16"], "provenance": provenance})
+    folder = Path(output_dir) / KNOWLEDGE_CONFIG
+    if not rows:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    folder.mkdir(exist_ok=True)
+    table = datasets.Dataset.from_list(rows)
+    temporary = folder / "train.parquet.tmp"
+    table.to_parquet(str(temporary))
+    os.replace(temporary, folder / "train-00000-of-00001.parquet")
+    return dataset_info_yaml(KNOWLEDGE_CONFIG, table)
+
+
 def write_card(output_dir: Path, repo_id: str | None = None) -> None:
     reports = config_reports(output_dir)
-    card = build_card(reports, repo_id or _recorded_repo_id(Path(output_dir)))
+    knowledge_info = write_knowledge_config(Path(output_dir))
+    card = build_card(reports, repo_id or _recorded_repo_id(Path(output_dir)), knowledge_info)
     temporary = Path(output_dir) / "README.md.tmp"
     temporary.write_text(str(card), encoding="utf-8")
     os.replace(temporary, Path(output_dir) / "README.md")
@@ -86,13 +111,17 @@ def _recorded_repo_id(output_dir: Path) -> str | None:
     return DatasetCard.load(readme).data.to_dict().get("repo_id")
 
 
-def build_card(reports: dict[str, dict], repo_id: str | None = None) -> DatasetCard:
+def build_card(reports: dict[str, dict], repo_id: str | None = None, knowledge_info: dict | None = None) -> DatasetCard:
     tasks = sorted({report["task"] for report in reports.values()})
     default = DEFAULT_CONFIG if DEFAULT_CONFIG in reports else next(iter(reports))
     configs = [
         {"config_name": name, "data_files": [{"split": "train", "path": f"{name}/train-*.parquet"}], **({"default": True} if name == default else {})}
         for name in reports
     ]
+    infos = [report["dataset_info"] for report in reports.values()]
+    if knowledge_info:
+        configs.append({"config_name": KNOWLEDGE_CONFIG, "data_files": [{"split": "train", "path": f"{KNOWLEDGE_CONFIG}/train-*.parquet"}]})
+        infos.append(knowledge_info)
     total_rows = sum(report["counts"]["kept"] for report in reports.values())
     data = DatasetCardData(
         license="apache-2.0",
@@ -104,7 +133,7 @@ def build_card(reports: dict[str, dict], repo_id: str | None = None) -> DatasetC
         pretty_name=f"{', '.join(get_task(t).title for t in tasks)} synthetic (ClinGen)",
         repo_id=repo_id,
         configs=configs,
-        dataset_info=[report["dataset_info"] for report in reports.values()],
+        dataset_info=infos,
     )
     return DatasetCard.from_template(
         data,

@@ -2,6 +2,7 @@
 
     publish_dataset("out/ncbi-synthetic", "clingen/ncbi-synthetic", "v1.0.0")
     list_versions("clingen/ncbi-synthetic")
+    publish_to_directory("out/ncbi-synthetic", "/data/hub-mirror", "clingen/ncbi-synthetic", "v1.0.0")  # offline
 
 The local directory already has the layout of a Hub dataset repo (`hub.py`), so it is
 uploaded as it is, in one commit that also removes remote files the directory no longer has.
@@ -12,15 +13,18 @@ or self-hosted Hub; the token comes from `HF_TOKEN` or the user's login.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from huggingface_hub import DatasetCard, HfApi, hf_hub_download
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
-from .hub import write_card
+from .hub import config_reports, write_card
 
 VERSION_PATTERN = re.compile(r"^v\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.-]+)?$")
 LOCAL_ONLY = [".staging-*", ".retired-*", "*.tmp", ".cache/**"]
@@ -149,3 +153,40 @@ class _explained:
                 ) from error
             raise PublishError(f"{self.repo_id}: the Hub answered {status}: {error}") from error
         return False
+
+
+def publish_to_directory(local_dir: str | Path, target_root: str | Path, repo_id: str, version: str) -> PublishResult:
+    """The token-less, offline target: `TARGET/REPO_ID/VERSION/` holds an immutable copy of
+    the dataset directory, loadable with `load_dataset(TARGET/REPO_ID/VERSION, CONFIG)`."""
+    check_version(version)
+    repo_dir = Path(target_root) / repo_id
+    destination = repo_dir / version
+    if destination.exists():
+        raise PublishError(f"{repo_dir} already has version {version}; versions are immutable: publish under a new version")
+    tags = {path.name: str(path) for path in repo_dir.glob("v*") if path.is_dir()}
+    latest = latest_version(tags)
+    if latest and _local_data_digest(repo_dir / latest) == _local_data_digest(Path(local_dir)):
+        return PublishResult(repo_id, version, None, unchanged_since=latest)
+    staging = repo_dir / f".staging-{version}"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(local_dir, staging, ignore=shutil.ignore_patterns(*LOCAL_ONLY))
+    os.replace(staging, destination)
+    return PublishResult(repo_id, version, _local_data_digest(destination)[:12])
+
+
+def _local_data_digest(directory: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(directory.glob("**/*.parquet")):
+        digest.update(str(path.relative_to(directory)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def list_local_versions(repo_dir: str | Path) -> list[VersionInfo]:
+    versions = []
+    for path in sorted((p for p in Path(repo_dir).glob("v*") if p.is_dir() and VERSION_PATTERN.match(p.name)),
+                       key=lambda p: _version_key(p.name)):
+        date = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
+        rows = {config: report["counts"]["kept"] for config, report in config_reports(path).items()}
+        versions.append(VersionInfo(path.name, _local_data_digest(path)[:40], date, rows))
+    return versions

@@ -168,3 +168,12 @@ def test_kill_9_mid_run_then_rerun_makes_only_the_missing_calls(cache_dir, tmp_p
         assert finished.returncode == 0, finished.stderr
         assert len(server.requests) - before == n - cached
     assert f"LLM calls: {n - cached} made, {cached} answered from cache" in finished.stdout
+
+
+def test_knowledge_pools_are_a_config(clinical_llm, cache_dir, tmp_path):
+    output = tmp_path / "out"
+    assert generate(clinical_llm, output, method="clingen-llm", n=6) == 0
+    knowledge = datasets.load_dataset(str(output), "knowledge", split="train")
+    assert set(knowledge["kind"]) == {"topics", "styles"} and set(knowledge["method"]) == {"clingen-llm"}
+    assert "asthma" in knowledge.filter(lambda r: r["kind"] == "topics")["item"]
+    assert json.loads(knowledge[0]["provenance"])["model"] == "fake-clinical"

@@ -79,3 +79,16 @@ def test_bad_version_and_directory(tmp_path):
     (tmp_path / "x" / "train-0.parquet").write_bytes(b"")
     with pytest.raises(PublishError, match="vMAJOR.MINOR.PATCH"):
         publish_dataset(tmp_path, REPO, "1.0")
+
+
+def test_offline_directory_target(clinical_llm, cache_dir, tmp_path, capsys):
+    rows = generate(clinical_llm, tmp_path / "out", 6)
+    mirror = tmp_path / "mirror"
+    assert clingen(["publish", str(tmp_path / "out"), "--repo-id", REPO, "--version", "v1.0.0", "--to-dir", str(mirror)]) == 0
+    assert len(datasets.load_dataset(str(mirror / REPO / "v1.0.0"), "zerogen", split="train")) == rows
+    assert clingen(["publish", str(tmp_path / "out"), "--repo-id", REPO, "--version", "v1.0.0", "--to-dir", str(mirror)]) == 2
+    assert "already has version v1.0.0" in capsys.readouterr().err
+    assert clingen(["publish", str(tmp_path / "out"), "--repo-id", REPO, "--version", "v1.0.1", "--to-dir", str(mirror)]) == 0
+    assert "equals version v1.0.0" in capsys.readouterr().out and not (mirror / REPO / "v1.0.1").exists()
+    assert clingen(["versions", str(mirror / REPO)]) == 0
+    assert f"zerogen ({rows})" in capsys.readouterr().out

@@ -52,6 +52,7 @@ class GenerationConfig(datasets.BuilderConfig):
     seed: int = 0
     k_shot: int = 5
     seeds_source: str | None = None
+    share_seeds: bool = False  # publish the few-shot seeds as a split (always for the bundled seeds)
     kg_source: str = "embedded"
     topics_file: str | None = None
     styles_file: str | None = None
@@ -309,6 +310,20 @@ class ClinGenBuilder(datasets.GeneratorBasedBuilder):
         yield from enumerate(rows)
 
 
+def seeds_shareable(config: GenerationConfig) -> bool:
+    """The bundled seeds were written for this project; other seeds (often a benchmark's
+    train split) are published only when the user says their licence allows it."""
+    return config.seeds_source is None or config.share_seeds
+
+
+def few_shot_dataset(report: GenerationReport, task: TaskSpec) -> datasets.Dataset:
+    features = datasets.Features({"tokens": datasets.Sequence(datasets.Value("string")),
+                                  "ner_tags": datasets.Sequence(task.class_label())})
+    ids = {label: index for index, label in enumerate(task.labels)}
+    rows = [{"tokens": r["tokens"], "ner_tags": [ids[t] for t in r["ner_tags"]]} for r in report.few_shot]
+    return datasets.Dataset.from_list(rows, features=features)
+
+
 def report_to_dict(report: GenerationReport, config: GenerationConfig) -> dict:
     """The recipe and outcome of one run, as written next to the data and into the card."""
     import datetime as dt
@@ -327,7 +342,9 @@ def report_to_dict(report: GenerationReport, config: GenerationConfig) -> dict:
         "seed": config.seed,
         "k_shot": config.k_shot,
         "seeds_source": config.seeds_source or f"the bundled {task.name} seed set",
-        "few_shot": report.few_shot,
+        "seeds_shareable": seeds_shareable(config),
+        "few_shot_rows": len(report.few_shot),
+        "few_shot": report.few_shot if seeds_shareable(config) else None,
         "template_id": template_id(task.template_for(report.method)),
         "llm": config.llm.public_dict(),
         "pools": {kind: {**pool.provenance, "count": len(pool.items), "sha256_16": pool.content_hash()} for kind, pool in report.pools.items()},

@@ -108,6 +108,8 @@ def add_generate_parser(commands) -> None:
     data.add_argument("--seeds", help="CoNLL .tsv, .jsonl or a Hub dataset id (default: the task's bundled seeds)")
     data.add_argument("--seed", type=int, default=0, help="run seed: few-shot sampling, topics, styles, LLM seeds (default: 0)")
     data.add_argument("--k-shot", type=int, default=5, help="seed sentences used as demonstrations (default: 5)")
+    data.add_argument("--share-seeds", action="store_true", help="write the seeds used as a few_shot split (always done "
+                      "for the bundled seeds; for your own seeds only if their licence allows redistribution)")
     data.add_argument("--kg", default="embedded", help="'embedded' (packaged vocabularies) or a folder of iBKH CSV files")
     data.add_argument("--topics", help="reuse a topics JSON file (from a previous run's knowledge/ folder)")
     data.add_argument("--styles", help="reuse a styles JSON file")
@@ -176,7 +178,8 @@ def validate_generate(args) -> None:
 
 
 def run_generate(args) -> int:
-    from .builder import ClinGenBuilder, report_to_dict
+    from .builder import ClinGenBuilder, few_shot_dataset, report_to_dict, seeds_shareable
+    from .tasks import get_task
     from .hub import write_config
 
     validate_generate(args)
@@ -190,6 +193,7 @@ def run_generate(args) -> int:
             seed=args.seed,
             k_shot=args.k_shot,
             seeds_source=args.seeds,
+            share_seeds=args.share_seeds,
             kg_source=args.kg,
             topics_file=args.topics,
             styles_file=args.styles,
@@ -200,7 +204,8 @@ def run_generate(args) -> int:
         builder.download_and_prepare(download_mode="force_redownload")
         train = builder.as_dataset("train")
         report = report_to_dict(builder.report, builder.config)
-        location = write_config(args.output, args.method, train, report, builder.report.pools)
+        few_shot = few_shot_dataset(builder.report, get_task(args.task)) if seeds_shareable(builder.config) else None
+        location = write_config(args.output, args.method, train, report, builder.report.pools, few_shot)
     print_summary(report, builder.report.ledger, location, args)
     return 0
 

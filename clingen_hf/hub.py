@@ -30,14 +30,19 @@ KNOWLEDGE_CONFIG = "knowledge"
 CARD_TEMPLATE = Path(__file__).parent / "dataset_card_template.md"
 
 
-def write_config(output_dir: Path, config_name: str, train: datasets.Dataset, report: dict, pools: dict) -> Path:
+def write_config(output_dir: Path, config_name: str, train: datasets.Dataset, report: dict, pools: dict,
+                 few_shot: datasets.Dataset | None = None) -> Path:
+    """Write one config; `few_shot` (the seeds used) becomes a split only when given, i.e.
+    when the seeds may be shared."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     staging = output_dir / f".staging-{config_name}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    train.to_parquet(str(staging / "train-00000-of-00001.parquet"))
-    report = {**report, "dataset_info": dataset_info_yaml(config_name, train)}
+    splits = {"train": train, **({"few_shot": few_shot} if few_shot is not None else {})}
+    for split, rows in splits.items():
+        rows.to_parquet(str(staging / f"{split}-00000-of-00001.parquet"))
+    report = {**report, "splits": list(splits), "dataset_info": dataset_info_yaml(config_name, splits)}
     for kind, pool in pools.items():
         pool.save(staging / "knowledge" / f"{kind}.json")
     (staging / REPORT_FILE).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -46,15 +51,16 @@ def write_config(output_dir: Path, config_name: str, train: datasets.Dataset, re
     return output_dir / config_name
 
 
-def dataset_info_yaml(config_name: str, train: datasets.Dataset) -> dict:
+def dataset_info_yaml(config_name: str, splits: dict[str, datasets.Dataset]) -> dict:
     """The card's `dataset_info` entry, as `push_to_hub` writes it. `datasets` keys its cache
     of a local dataset directory on this metadata: without it, a regenerated directory
     would load the previous rows."""
-    info = train.info.copy()
+    info = splits["train"].info.copy()
     info.config_name = config_name
     info.splits = datasets.SplitDict()
-    info.splits.add(datasets.SplitInfo("train", num_bytes=train.data.nbytes, num_examples=len(train)))
-    info.dataset_size = train.data.nbytes
+    for name, rows in splits.items():
+        info.splits.add(datasets.SplitInfo(name, num_bytes=rows.data.nbytes, num_examples=len(rows)))
+    info.dataset_size = sum(rows.data.nbytes for rows in splits.values())
     return info._to_yaml_dict()
 
 
@@ -92,7 +98,7 @@ def write_knowledge_config(output_dir: Path) -> dict | None:
     temporary = folder / "train.parquet.tmp"
     table.to_parquet(str(temporary))
     os.replace(temporary, folder / "train-00000-of-00001.parquet")
-    return dataset_info_yaml(KNOWLEDGE_CONFIG, table)
+    return dataset_info_yaml(KNOWLEDGE_CONFIG, {"train": table})
 
 
 def write_card(output_dir: Path, repo_id: str | None = None) -> None:
@@ -115,8 +121,10 @@ def build_card(reports: dict[str, dict], repo_id: str | None = None, knowledge_i
     tasks = sorted({report["task"] for report in reports.values()})
     default = DEFAULT_CONFIG if DEFAULT_CONFIG in reports else next(iter(reports))
     configs = [
-        {"config_name": name, "data_files": [{"split": "train", "path": f"{name}/train-*.parquet"}], **({"default": True} if name == default else {})}
-        for name in reports
+        {"config_name": name,
+         "data_files": [{"split": split, "path": f"{name}/{split}-*.parquet"} for split in report.get("splits", ["train"])],
+         **({"default": True} if name == default else {})}
+        for name, report in reports.items()
     ]
     infos = [report["dataset_info"] for report in reports.values()]
     if knowledge_info:
@@ -130,6 +138,7 @@ def build_card(reports: dict[str, dict], repo_id: str | None = None, knowledge_i
         task_ids=["named-entity-recognition"],
         size_categories=[_size_category(total_rows)],
         tags=["synthetic", "clinical", "biomedical", "clingen"],
+        source_datasets=sorted({_source_dataset(report) for report in reports.values()}),
         pretty_name=f"{', '.join(get_task(t).title for t in tasks)} synthetic (ClinGen)",
         repo_id=repo_id,
         configs=configs,
@@ -143,6 +152,16 @@ def build_card(reports: dict[str, dict], repo_id: str | None = None, knowledge_i
         default_config=default,
         repo_id=repo_id or "PATH_OR_REPO_ID",
     )
+
+
+def _source_dataset(report: dict) -> str:
+    """'original' for the project's own seeds, 'extended|NAME' for seeds from a dataset."""
+    source = report.get("seeds_source", "")
+    if source.startswith("the bundled"):
+        return "original"
+    path = Path(source)
+    name = path.parent.name if path.suffix else path.name
+    return f"extended|{name or source}"
 
 
 def _size_category(rows: int) -> str:

@@ -177,3 +177,26 @@ def test_knowledge_pools_are_a_config(clinical_llm, cache_dir, tmp_path):
     assert set(knowledge["kind"]) == {"topics", "styles"} and set(knowledge["method"]) == {"clingen-llm"}
     assert "asthma" in knowledge.filter(lambda r: r["kind"] == "topics")["item"]
     assert json.loads(knowledge[0]["provenance"])["model"] == "fake-clinical"
+
+
+def test_few_shot_split_only_where_seeds_may_be_shared(clinical_llm, cache_dir, tmp_path):
+    bundled = tmp_path / "bundled"
+    assert generate(clinical_llm, bundled, n=4) == 0
+    few_shot = datasets.load_dataset(str(bundled), "zerogen", split="few_shot")
+    assert len(few_shot) == 5 and few_shot.features["ner_tags"].feature.names == ["O", "B-Disease", "I-Disease"]
+    assert "source_datasets:\n- original" in (bundled / "README.md").read_text()
+
+    seeds = tmp_path / "corpus" / "train.tsv"
+    seeds.parent.mkdir()
+    seeds.write_text("".join(f"Gout{i}\tB-Disease\nflares\tO\nagain\tO\n\n" for i in range(6)))
+    private = tmp_path / "private"
+    assert generate(clinical_llm, private, "--seeds", str(seeds), n=4) == 0
+    assert not list((private / "zerogen").glob("few_shot-*"))
+    report = (private / "zerogen" / "generation_report.json").read_text()
+    assert "Gout0" not in report and '"few_shot_rows": 5' in report
+    assert "extended|corpus" in (private / "README.md").read_text()
+    with pytest.raises(ValueError):
+        datasets.load_dataset(str(private), "zerogen", split="few_shot")
+    shared = tmp_path / "shared"
+    assert generate(clinical_llm, shared, "--seeds", str(seeds), "--share-seeds", n=4) == 0
+    assert len(datasets.load_dataset(str(shared), "zerogen", split="few_shot")) == 5

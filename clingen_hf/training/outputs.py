@@ -71,6 +71,7 @@ def build_model_card(run, payload: dict) -> ModelCard:
             dataset_type=_dataset_id(config.real),
             dataset_name=task.title,
             dataset_split=split,
+            dataset_revision=None if Path(config.real).exists() else "main",
             metric_type=main,
             metric_name=f"{main} (mean of {len(config.seeds)} seeds)",
             metric_value=round(metrics[main]["mean"], 4),

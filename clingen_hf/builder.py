@@ -28,7 +28,7 @@ from .knowledge.pools import Pool
 from .knowledge.styles import style_pool
 from .knowledge.topics import kg_topic_pool, llm_topic_pool
 from .llm import Ledger, LLMClient, LLMSettings
-from .parsing import detokenize, parse_ner_completion
+from .parsing import detokenize, entities_from_tags, parse_ner_completion
 from .prompts import render, template_id
 from .tasks import TaskSpec, get_task
 
@@ -175,10 +175,9 @@ class GenerationRun:
         self.report.few_shot = self.few_shot.to_list()
 
     def demonstrations(self) -> list[dict]:
-        entity_tag = f"B-{self.task.entity_type}"
         demos = []
         for row in self.few_shot:
-            entities = _entities_of(row["tokens"], row["ner_tags"], entity_tag)
+            entities = entities_from_tags(row["tokens"], row["ner_tags"])
             demos.append({"sentence": detokenize(row["tokens"]), "entities": entities})
         return demos
 
@@ -269,20 +268,6 @@ class GenerationRun:
                 self.report.entity_mentions += len(entities)
                 self.report.entities_not_in_sentence += len(dropped)
         self.report.truncated = sum(1 for r in gated["finish_reason"] if r == "length")
-
-
-def _entities_of(tokens: list[str], tags: list[str], begin_tag: str) -> list[str]:
-    entities, current = [], []
-    for token, tag in zip(tokens, tags):
-        if tag == begin_tag or (tag == "O" and current):
-            if current:
-                entities.append(detokenize(current))
-            current = [token] if tag == begin_tag else []
-        elif tag.startswith("I-") and current:
-            current.append(token)
-    if current:
-        entities.append(detokenize(current))
-    return list(dict.fromkeys(entities))
 
 
 class ClinGenBuilder(datasets.GeneratorBasedBuilder):

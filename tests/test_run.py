@@ -1,0 +1,38 @@
+"""`clingen run` end to end: fake OpenAI-compatible LLM, tiny random classifier, real pipeline."""
+
+import json
+
+from clingen_hf.cli import main
+from tests.training.conftest import ner_rows, tiny_model, write_conll  # noqa: F401 - tiny_model is a fixture
+
+
+def real_folder(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    write_conll(real / "train.tsv", ner_rows(40, 0))
+    write_conll(real / "devel.tsv", ner_rows(20, 1))
+    return real
+
+
+def test_run_generates_trains_evaluates_and_reports(clinical_llm, cache_dir, tiny_model, tmp_path, capsys):  # noqa: F811
+    output = tmp_path / "run"
+    code = main(["run", "--task", "ncbi-disease", "--n", "8", "--real", str(real_folder(tmp_path)), "--llm-base-url",
+                 clinical_llm.base_url, "--llm-model", "fake-clinical", "--classifier", tiny_model, "--output", str(output)])
+    assert code == 0
+    out = capsys.readouterr().out
+    for name in ("clingen-kg", "zerogen", "supervised-few"):
+        assert f"| {name} |" in out
+        assert (output / "models" / name / "model" / "README.md").exists()
+    results = json.loads((output / "results.json").read_text())
+    assert set(results["training"]) == {"clingen-kg", "zerogen", "supervised-few"} and results["demo"] is False
+    assert 0.0 <= results["training"]["clingen-kg"]["dev"]["f1"]["mean"] <= 1.0
+    assert results["quality"]["clingen-kg"]["unique_entities"] >= 1
+    assert -1.0 <= results["quality"]["zerogen"]["avg_pairwise_similarity"] <= 1.0
+    assert (output / "synthetic" / "README.md").exists() and (output / "results.md").read_text().startswith("| method |")
+
+
+def test_run_rejects_bad_input(cache_dir, tmp_path, capsys):
+    assert main(["run", "--task", "ncbi-disease", "--n", "0", "--output", str(tmp_path / "o")]) == 2
+    assert "--n must be a positive number" in capsys.readouterr().err
+    assert main(["run", "--task", "ncbi-disease", "--real", "nowhere", "--output", str(tmp_path / "o")]) == 2
+    assert "--real nowhere: no such folder" in capsys.readouterr().err

@@ -36,3 +36,13 @@ def test_run_rejects_bad_input(cache_dir, tmp_path, capsys):
     assert "--n must be a positive number" in capsys.readouterr().err
     assert main(["run", "--task", "ncbi-disease", "--real", "nowhere", "--output", str(tmp_path / "o")]) == 2
     assert "--real nowhere: no such folder" in capsys.readouterr().err
+
+
+def test_run_without_real_data_uses_the_demo_set_and_says_so(clinical_llm, cache_dir, tiny_model, tmp_path, capsys):  # noqa: F811
+    output = tmp_path / "run"
+    code = main(["run", "--task", "ncbi-disease", "--n", "6", "--methods", "zerogen", "--llm-base-url", clinical_llm.base_url,
+                 "--llm-model", "fake-clinical", "--classifier", tiny_model, "--output", str(output)])
+    assert code == 0
+    assert "DEMO set" in capsys.readouterr().out
+    assert len((output / "demo-data" / "dev.jsonl").read_text().splitlines()) == 40
+    assert json.loads((output / "results.json").read_text())["demo"] is True

@@ -81,7 +81,9 @@ class _local_llm_errors_as_usage:
         return self
 
     def __exit__(self, kind, error, traceback):
-        if kind is not None and kind.__name__ == "LocalLLMError":
+        from .local_llm import LocalLLMError
+
+        if isinstance(error, LocalLLMError):
             raise UsageError(str(error)) from error
         return False
 

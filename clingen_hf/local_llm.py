@@ -277,7 +277,7 @@ def _download_from_hub() -> Path:
 def resolve_model(gguf: str | None, cache_dir: Path | None = None, allow_download: bool = False) -> Path:
     """The GGUF to serve: an explicit path, else the packaged model, else (if allowed) a Hub download."""
     if gguf:
-        path = Path(gguf).expanduser()
+        path = Path(gguf).expanduser().resolve()
         check_gguf(path)
         return path
     if packaged_model_available():
@@ -375,6 +375,10 @@ class LlamaServer:
     def is_running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
+    def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
+        """The last lines of the server's log (to explain a server that died mid-run)."""
+        return _tail(self.log_path, lines) if self.log_path else "(not started)"
+
     def start(self) -> "LlamaServer":
         if self.is_running():
             return self
@@ -463,7 +467,7 @@ class LlamaServer:
         self._log_is_temporary = False  # keep the log: the message points to it
         return LocalLLMError(
             f"the llama.cpp server for {self.model_path} on port {self.port} {what}{crash_hint}. "
-            f"Last lines of {self.log_path}:\n{_tail(self.log_path)}"
+            f"Last lines of {self.log_path}:\n{self.log_tail()}"
         )
 
 

@@ -242,6 +242,7 @@ class GenerationRun:
         completed = rendered.map(
             complete_row, fn_kwargs={"llm": self.llm}, desc="LLM completions", new_fingerprint=f"llm-{plan._fingerprint}"
         )
+        self._stop_if_server_gone(completed)
         parsed = completed.map(
             parse_row, fn_kwargs={"task": self.task}, desc="Parsing", new_fingerprint=f"parse-{plan._fingerprint}"
         )
@@ -251,6 +252,17 @@ class GenerationRun:
         self.report.kept = len(kept)
         self.report.wall_s = time.monotonic() - started
         return kept.remove_columns("drop_reason").cast(output_features(self.task))
+
+    def _stop_if_server_gone(self, completed: datasets.Dataset) -> None:
+        """Connection errors that outlast the client's retries mean the server is gone, not
+        that one sample failed: stop rather than write a dataset with holes."""
+        lost = sum(1 for reason in completed["drop_reason"] if reason == "llm_APIConnectionError")
+        if lost:
+            done = sum(1 for reason in completed["drop_reason"] if reason is None)
+            raise GenerationError(
+                f"the LLM server at {self.llm.settings.base_url} stopped answering ({lost} of {len(completed)} samples "
+                f"could not connect); the {done} completed calls are cached: rerun the same command to resume"
+            )
 
     def _apply_gates(self, parsed: datasets.Dataset) -> datasets.Dataset:
         seed_texts = [detokenize(tokens) for tokens in self.seeds["tokens"]]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import socket
 import threading
 import time
 import uuid
@@ -139,6 +140,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     # --- routing ---------------------------------------------------------------------
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        if self._hang_up_if_dead():
+            return
         path = self.path.split("?", 1)[0].rstrip("/")
         if path == "/v1/models":
             self._send_json(200, self.server.fake.models_body())
@@ -146,6 +149,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send_error(404, f"Unknown path {self.path}")
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+        if self._hang_up_if_dead():
+            return
         path = self.path.split("?", 1)[0].rstrip("/")
         raw = self._read_body()
         if path != "/v1/chat/completions":
@@ -176,6 +181,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send_json(200, fake.completion_body(request, reply))
 
     # --- helpers ---------------------------------------------------------------------
+
+    def _hang_up_if_dead(self) -> bool:
+        """After `FakeOpenAI.die()`, close every connection without an answer, as a crashed
+        server's port does."""
+        if not self.server.fake.dead:
+            return False
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)
+        return True
 
     def _read_body(self) -> bytes:
         length = int(self.headers.get("content-length") or 0)
@@ -233,6 +247,7 @@ class FakeOpenAI:
         self.latency_s = latency_s
         self.model = model
         self.requests: list[dict] = []
+        self.dead = False
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._server: _Server | None = None
@@ -290,6 +305,10 @@ class FakeOpenAI:
         self.stop()
 
     # --- scripting -------------------------------------------------------------------
+
+    def die(self) -> None:
+        """From now on, hang up on every request (keep-alive connections included)."""
+        self.dead = True
 
     def script(self, *replies: Reply | str) -> None:
         """Queue replies, consumed one per chat request (in order) before the responder."""

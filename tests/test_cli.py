@@ -200,3 +200,23 @@ def test_few_shot_split_only_where_seeds_may_be_shared(clinical_llm, cache_dir, 
     shared = tmp_path / "shared"
     assert generate(clinical_llm, shared, "--seeds", str(seeds), "--share-seeds", n=4) == 0
     assert len(datasets.load_dataset(str(shared), "zerogen", split="few_shot")) == 5
+
+
+def test_server_dying_mid_run_is_a_clear_error_and_keeps_finished_calls(cache_dir, tmp_path, capsys):
+    answered = []
+
+    def responder_that_dies(request):
+        answered.append(1)
+        if len(answered) == 4:
+            server.die()
+        return clinical_responder(request)
+
+    server = FakeOpenAI(responder=responder_that_dies).start()
+    output = tmp_path / "out"
+    code = main(["generate", "--task", "ncbi-disease", "--method", "zerogen", "--n", "12", "--concurrency", "1",
+                 "--max-retries", "1", "--llm-base-url", server.base_url, "--llm-model", "m", "--output", str(output)])
+    server.stop()
+    assert code == 1
+    assert "stopped answering" in capsys.readouterr().err
+    assert not output.exists()
+    assert 3 <= _cache_entries(cache_dir) <= 4

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.iob2_checks import assert_valid_iob2
+
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "clingen_hf" / "seeds"
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
 ENTITY_TYPE_BY_TASK: dict[str, str] = {
@@ -38,17 +40,10 @@ def test_seed_file_has_expected_rows(task: str) -> None:
 
 @pytest.mark.parametrize("task", sorted(ENTITY_TYPE_BY_TASK))
 def test_seed_tags_are_valid_iob2_of_the_task_type(task: str) -> None:
-    entity_type = ENTITY_TYPE_BY_TASK[task]
-    allowed = {"O", f"B-{entity_type}", f"I-{entity_type}"}
-    for row in _load_rows(task):
-        tags = row["ner_tags"]
-        assert set(tags) <= allowed, (tags, row["tokens"])
-        previous = "O"
-        for tag in tags:
-            if tag.startswith("I-"):
-                assert previous != "O", row["tokens"]
-            previous = tag
-        assert any(tag.startswith("B-") for tag in tags), row["tokens"]
+    rows = _load_rows(task)
+    assert_valid_iob2(rows, ENTITY_TYPE_BY_TASK[task])
+    for row in rows:
+        assert any(tag.startswith("B-") for tag in row["ner_tags"]), row["tokens"]
 
 
 @pytest.mark.parametrize("task", sorted(ENTITY_TYPE_BY_TASK))

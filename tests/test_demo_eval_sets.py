@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.iob2_checks import assert_valid_iob2
+
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "clingen_hf" / "seeds"
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
 ENTITY_TYPE_BY_TASK: dict[str, str] = {
@@ -55,16 +57,7 @@ def test_demo_file_parses_with_expected_rows(task: str) -> None:
 
 @pytest.mark.parametrize("task", TASKS)
 def test_demo_tags_are_valid_iob2_of_the_task_type(task: str) -> None:
-    entity_type = ENTITY_TYPE_BY_TASK[task]
-    allowed = {"O", f"B-{entity_type}", f"I-{entity_type}"}
-    for row in _demo_rows(task):
-        tags = row["ner_tags"]
-        assert set(tags) <= allowed, (tags, row["tokens"])
-        previous = "O"
-        for tag in tags:
-            if tag.startswith("I-"):
-                assert previous != "O", row["tokens"]
-            previous = tag
+    assert_valid_iob2(_demo_rows(task), ENTITY_TYPE_BY_TASK[task])
 
 
 @pytest.mark.parametrize("task", TASKS)

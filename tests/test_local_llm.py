@@ -61,14 +61,7 @@ def process_gone(pid: int, wait_s: float = 10.0) -> bool:
     return False
 
 
-def port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+port_free = local_llm._port_is_free
 
 
 # --- the real server ---------------------------------------------------------------------------

@@ -112,7 +112,10 @@ def run_serve_llm(args) -> int:
     with _local_llm_errors_as_usage():
         from .local_llm import LlamaServer, resolve_model
 
-        model = resolve_model(args.gguf, Path(args.cache_dir) if args.cache_dir else None)
+        from .run import hub_reachable_by_settings
+
+        model = resolve_model(args.gguf, Path(args.cache_dir) if args.cache_dir else None,
+                              allow_download=hub_reachable_by_settings())
         with LlamaServer(model, port=args.port, n_ctx=args.n_ctx, alias=args.alias) as server:
             print(f"serving {model.name} as model {server.alias!r} at {server.base_url} (Ctrl-C to stop)", flush=True)
             while server.is_running():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,11 @@ def demo_eval_path(task: TaskSpec) -> Path:
     return bundled_seeds_path(task).with_name(f"{task.name}{DEMO_EVAL_SUFFIX}")
 
 
+def hub_reachable_by_settings() -> bool:
+    """Downloading a model is a last resort, and never when the user asked for offline mode."""
+    return os.environ.get("HF_HUB_OFFLINE", "0").lower() not in ("1", "true", "yes")
+
+
 @contextlib.contextmanager
 def llm_endpoint(options: RunOptions):
     """The remote server if given, else the embedded llama.cpp server, stopped on exit."""
@@ -67,7 +73,8 @@ def llm_endpoint(options: RunOptions):
     from .local_llm import LlamaServer, resolve_model
 
     started = time.monotonic()
-    model_path = resolve_model(options.gguf, Path(options.cache_dir) if options.cache_dir else None)
+    model_path = resolve_model(options.gguf, Path(options.cache_dir) if options.cache_dir else None,
+                               allow_download=hub_reachable_by_settings())
     print(f"clingen run: starting the embedded LLM ({model_path.name}) on 127.0.0.1 ...", flush=True)
     with LlamaServer(model_path, alias="local") as server:
         print(f"clingen run: LLM ready at {server.base_url} after {time.monotonic() - started:.0f} s", flush=True)

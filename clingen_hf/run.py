@@ -151,7 +151,7 @@ def results_table(options: RunOptions, training: dict, quality: dict, generation
             f"| {name} | {summary['f1']['mean']:.3f} ± {summary['f1']['std']:.3f} | {summary['precision']['mean']:.3f} | "
             f"{summary['recall']['mean']:.3f} | {report['counts']['kept'] if report else '-'} | {tokens} | "
             f"{generation_s.get(name, 0):.0f} | {result['compute']['wall_time_s']:.0f} | "
-            f"{q.get('avg_pairwise_similarity', float('nan')):.3f} | {q.get('unique_entities', '-')} |"
+            f"{_number(q.get('avg_pairwise_similarity'))} | {q.get('unique_entities', '-')} |"
         )
     real = quality.get("real (seed source)", {})
     lines.append(f"\nReal seed-source sentences: similarity {real.get('avg_pairwise_similarity', float('nan')):.3f}, "
@@ -159,6 +159,10 @@ def results_table(options: RunOptions, training: dict, quality: dict, generation
     if is_demo:
         lines.append("\nEvaluated on the bundled DEMO set (40 sentences written for this project), not a benchmark: pass --real.")
     return "\n".join(lines)
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def _generation_report(options: RunOptions, method: str) -> dict | None:

@@ -337,3 +337,29 @@ def test_real_packaged_model_assembles_and_identifies_itself(tmp_path):
     assert check_gguf(assembled) == PACKAGED_MODEL["general_name"]
     started = time.monotonic()
     assert assemble_packaged_model(tmp_path) == assembled and time.monotonic() - started < 1.0
+
+
+def test_generation_through_the_real_server_counts_and_caches(tmp_path):
+    """The integration path: llama.cpp server -> openai client -> builder maps -> parse statistics.
+    It checks mechanics only; what SmolLM2-135M writes is not expected to be good NER data."""
+    from clingen_hf.builder import GenerationConfig, GenerationRun
+
+    def run_once(server: LlamaServer) -> GenerationRun:
+        settings = LLMSettings(base_url=server.base_url, model=server.alias, max_tokens=48, concurrency=2, max_retries=1)
+        config = GenerationConfig(name="zerogen", task="ncbi-disease", n=4, llm=settings, llm_cache_dir=str(tmp_path))
+        run = GenerationRun(config)
+        kept = run.generate()
+        assert len(kept) == run.report.kept
+        return run
+
+    with smollm2_server() as server:
+        first = run_once(server)
+        pid = server.pid
+    assert process_gone(pid)
+    report = first.report
+    assert report.requested == 4 and report.kept + sum(report.dropped.values()) == 4
+    assert first.llm.ledger.calls_made == 4 and first.llm.ledger.completion_tokens > 0
+    with smollm2_server() as server:  # a rerun: same prompts and seeds, all from the cache
+        second = run_once(server)
+    assert second.llm.ledger.calls_made == 0 and second.llm.ledger.cache_hits == 4
+    assert (second.report.kept, second.report.dropped) == (report.kept, report.dropped)

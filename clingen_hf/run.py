@@ -118,8 +118,28 @@ def train_all(options: RunOptions, real: str) -> dict[str, dict]:
             "real": real, "seeds": options.train_seeds, "learning_rate": 5e-5, "epochs": 6, "stage1_learning_rate": 1e-4,
             "stage1_epochs": 30, "batch_size": 16, "max_length": 128, **protocol,
         })
-        results[name] = train(config)
+        results[name] = finished_training(config) or train(config)
     return results
+
+
+def finished_training(config) -> dict | None:
+    """The results of an earlier run of the same config on the same synthetic data, if any."""
+    import dataclasses
+
+    from .training.data import content_revision
+
+    path = Path(config.output_dir) / "results.json"
+    if not path.is_file():
+        return None
+    previous = json.loads(path.read_text(encoding="utf-8"))
+    if previous.get("config") != json.loads(json.dumps(dataclasses.asdict(config))):
+        return None
+    if config.synthetic:
+        directory, _, name = config.synthetic.rpartition(":")
+        if (previous.get("synthetic") or {}).get("revision") != content_revision(Path(directory) / name):
+            return None
+    print(f"clingen run: reusing {config.output_dir} (same config and data)", flush=True)
+    return previous
 
 
 def quality_numbers(options: RunOptions, task: TaskSpec, reference_rows) -> dict[str, dict]:

@@ -29,6 +29,9 @@ def test_run_generates_trains_evaluates_and_reports(clinical_llm, cache_dir, tin
     assert results["quality"]["clingen-kg"]["unique_entities"] >= 1
     assert -1.0 <= results["quality"]["zerogen"]["avg_pairwise_similarity"] <= 1.0
     assert (output / "synthetic" / "README.md").exists() and (output / "results.md").read_text().startswith("| method |")
+    assert main(["run", "--task", "ncbi-disease", "--n", "8", "--real", str(tmp_path / "real"), "--llm-base-url",
+                 clinical_llm.base_url, "--llm-model", "fake-clinical", "--classifier", tiny_model, "--output", str(output)]) == 0
+    assert capsys.readouterr().out.count("reusing") == 3  # a rerun resumes: cached calls, finished models
 
 
 def test_run_rejects_bad_input(cache_dir, tmp_path, capsys):

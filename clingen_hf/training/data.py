@@ -30,7 +30,7 @@ def load_synthetic(spec: str, task: TaskSpec, limit: int | None = None) -> tuple
         raise TrainConfigError(f"synthetic {spec!r}: expected DIR:CONFIG or REPO_ID[@REVISION]:CONFIG")
     if Path(source).is_dir():
         dataset = _load_local_config(Path(source), config_name)
-        provenance = {"source": source, "config": config_name, "revision": _content_revision(Path(source) / config_name)}
+        provenance = {"source": source, "config": config_name, "revision": content_revision(Path(source) / config_name)}
     else:
         repo_id, _, revision = source.partition("@")
         try:
@@ -58,7 +58,7 @@ def load_local_dataset(*args, **kwargs) -> datasets.Dataset:
         return datasets.load_dataset(*args, cache_dir=cache_dir, keep_in_memory=True, **kwargs)
 
 
-def _content_revision(directory: Path) -> str:
+def content_revision(directory: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(directory.glob("*.parquet")):
         digest.update(path.read_bytes())

@@ -1,5 +1,17 @@
 """Checks shared by the tests of the bundled IOB2 files (seed sets and demo evaluation sets)."""
 
+import re
+from pathlib import Path
+
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "clingen_hf" / "seeds"
+TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
+ENTITY_TYPE_BY_TASK: dict[str, str] = {
+    "ncbi-disease": "Disease",
+    "bc5cdr-disease": "Disease",
+    "bc5cdr-chemical": "Chemical",
+    "chemdner": "Chemical",
+}
+
 
 def assert_valid_iob2(rows: list[dict], entity_type: str) -> None:
     """Every tag is O, B-<type> or I-<type>, and no I- follows an O (strict IOB2)."""

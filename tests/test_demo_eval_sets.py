@@ -12,16 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.iob2_checks import assert_valid_iob2
+from tests.iob2_checks import ENTITY_TYPE_BY_TASK, SEEDS_DIR, TOKEN_PATTERN, assert_valid_iob2
 
-SEEDS_DIR = Path(__file__).resolve().parents[1] / "clingen_hf" / "seeds"
-TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
-ENTITY_TYPE_BY_TASK: dict[str, str] = {
-    "ncbi-disease": "Disease",
-    "bc5cdr-disease": "Disease",
-    "bc5cdr-chemical": "Chemical",
-    "chemdner": "Chemical",
-}
 TASKS = sorted(ENTITY_TYPE_BY_TASK)
 ROWS_PER_FILE = 40
 MIN_ENTITY_FREE_SHARE = 0.20

@@ -223,7 +223,7 @@ def add_generate_parser(commands) -> None:
     p.set_defaults(handler=run_generate)
 
 
-def llm_settings_from(args) -> "LLMSettings":
+def llm_settings_from(args):
     from .llm import LLMSettings
 
     return LLMSettings(

@@ -160,7 +160,7 @@ def quality_numbers(options: RunOptions, task: TaskSpec, reference_rows) -> dict
 
 def results_table(options: RunOptions, training: dict, quality: dict, generation_s: dict, is_demo: bool) -> str:
     split = "dev"
-    lines = [f"| method | dev F1 | precision | recall | synthetic rows | tokens | generation s | training s | similarity | unique entities |",
+    lines = ["| method | dev F1 | precision | recall | synthetic rows | tokens | generation s | training s | similarity | unique entities |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for name, result in training.items():
         summary = result["summary"][split]

@@ -7,7 +7,6 @@ contain a realistic share of entity-free sentences, and never overlap the task's
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest

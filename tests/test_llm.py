@@ -1,6 +1,5 @@
 import asyncio
 
-import openai
 import pytest
 
 from clingen_hf.cache import CompletionCache, completion_key

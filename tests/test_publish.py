@@ -29,7 +29,7 @@ def test_two_versions_load_by_revision_and_list(local_hub, clinical_llm, cache_d
     capsys.readouterr()
     assert clingen(["versions", REPO]) == 0
     listing = capsys.readouterr().out
-    assert f"v1.0.0" in listing and f"zerogen ({first_rows})" in listing and f"zerogen ({second_rows})" in listing
+    assert "v1.0.0" in listing and f"zerogen ({first_rows})" in listing and f"zerogen ({second_rows})" in listing
     card = DatasetCard.load(REPO, repo_type="dataset")
     assert "synthetic" in card.data.tags and card.data.license == "apache-2.0"
     assert card.data.configs[0]["config_name"] == "zerogen"

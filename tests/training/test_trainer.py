@@ -1,8 +1,6 @@
 import json
 
-import pytest
 
-from clingen_hf.training.cli import main as train_main
 from clingen_hf.training.config import load_config
 from clingen_hf.training.trainer import train
 

@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     except PublishError as error:
         print(f"train.py: the model was trained and saved, but not pushed: {error}", file=sys.stderr)
         return 1
-    print_summary(results)
+    if results:  # only the main process has them
+        print_summary(results)
     return 0
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import datasets
 import numpy as np
+from accelerate import PartialState
 import torch
 import transformers
 from transformers import (
@@ -241,6 +242,10 @@ def train(config: TrainConfig) -> dict:
     workdir = output_dir / "runs"
     results = [train_one_seed(run, seed, workdir / f"seed-{seed}") for seed in config.seeds]
     best = max(results, key=lambda r: r.selection_score)
-    summary = write_outputs(run, results, best, summarise(results), time.monotonic() - started)
-    shutil.rmtree(workdir, ignore_errors=True)
+    state = PartialState()
+    summary = {}
+    if state.is_main_process:  # under `accelerate launch` with several processes, one writes
+        summary = write_outputs(run, results, best, summarise(results), time.monotonic() - started)
+        shutil.rmtree(workdir, ignore_errors=True)
+    state.wait_for_everyone()
     return summary

@@ -14,6 +14,7 @@ import atexit
 import hashlib
 import importlib
 import importlib.util
+import json
 import os
 import shutil
 import signal
@@ -450,9 +451,28 @@ class LlamaServer:
             if returncode is not None:
                 raise self._startup_error(f"exited with code {returncode} before answering")
             if self._answers():
+                self._warm_up()
                 return
             time.sleep(0.25)
         raise self._startup_error(f"did not answer within {self.startup_timeout_s:.0f} s")
+
+    def _warm_up(self) -> None:
+        """One short completion: a llama.cpp build that crashes on this CPU does so at the first
+        multi-token decode, which /models does not exercise. Better to learn it here, with the
+        rebuild hint, than as a server that stops answering mid-run."""
+        body = json.dumps({"model": self.alias, "max_tokens": 2, "temperature": 0.0,
+                           "messages": [{"role": "user", "content": "Reply with one word: ready"}]}).encode()
+        request = urllib.request.Request(f"{self.base_url}/chat/completions", data=body,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.startup_timeout_s) as response:
+                response.read()
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+            try:
+                self.process.wait(timeout=10)  # a crashed server is reported with its exit code
+            except subprocess.TimeoutExpired:
+                pass  # still running: the error itself says what went wrong
+            raise self._startup_error(f"failed its first completion ({error})") from None
 
     def _answers(self) -> bool:
         try:

@@ -48,7 +48,7 @@ def add_run_parsers(commands) -> None:
     )
     r.add_argument("--task", required=True, choices=sorted(TASKS), metavar="TASK", help=f"one of: {', '.join(sorted(TASKS))}")
     r.add_argument("--methods", nargs="+", default=["clingen-kg", "zerogen"], choices=list(METHODS), help="(default: clingen-kg zerogen)")
-    r.add_argument("--n", type=int, default=40, help="samples per method (default: 40, about 8 min per method on 2 cores)")
+    r.add_argument("--n", type=int, default=40, help="samples per method (default: 40; on 2 cores about 8 min for clingen-kg, 2 for zerogen)")
     r.add_argument("--real", help="real data: a folder with train.tsv and devel.tsv, or a Hub id; its train split gives the "
                    "few-shot and validation sets, its dev split the evaluation")
     r.add_argument("--seed", type=int, default=0)

@@ -19,7 +19,10 @@ from .parsing import detokenize, entities_from_tags
 from .quality import average_pairwise_similarity, entity_statistics
 from .tasks import TaskSpec, get_task
 
-EMBEDDED_SECONDS_PER_SAMPLE = 12.0  # Qwen2.5-1.5B Q4_K_M on 2 cores, measured (docs/benchmarks.md)
+# Qwen2.5-1.5B Q4_K_M on 2 cores, measured for NCBI-Disease (docs/benchmarks.md); methods not
+# measured yet take the slowest figure.
+EMBEDDED_SECONDS_PER_SAMPLE = {"clingen-kg": 12.0, "zerogen": 2.3}
+UNMEASURED_SECONDS_PER_SAMPLE = 12.0
 DEMO_EVAL_SUFFIX = ".demo-eval.jsonl"
 
 
@@ -87,7 +90,8 @@ def generate_all(options: RunOptions, seeds_source: str | None) -> dict[str, flo
     seconds = {}
     with llm_endpoint(options) as (base_url, model):
         if not options.llm_base_url:
-            estimate = EMBEDDED_SECONDS_PER_SAMPLE * options.n * len(options.methods) / 60
+            per_sample = sum(EMBEDDED_SECONDS_PER_SAMPLE.get(m, UNMEASURED_SECONDS_PER_SAMPLE) for m in options.methods)
+            estimate = per_sample * options.n / 60
             print(f"clingen run: generating {options.n} samples x {len(options.methods)} methods; "
                   f"about {estimate:.0f} min with the embedded model on 2 cores (cached calls are free)", flush=True)
         for method in options.methods:

@@ -149,6 +149,7 @@ def finished_training(config) -> dict | None:
 def quality_numbers(options: RunOptions, task: TaskSpec, reference_rows) -> dict[str, dict]:
     import datasets
 
+    print("clingen run: quality numbers (diversity with all-MiniLM-L6-v2, entity coverage) ...", flush=True)
     reference = {e for row in reference_rows for e in entities_from_tags(row["tokens"], row["ner_tags"])}
     numbers = {}
     for method in options.methods:

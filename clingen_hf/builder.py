@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections import Counter
@@ -31,6 +32,7 @@ from .llm import Ledger, LLMClient, LLMSettings
 from .parsing import detokenize, entities_from_tags, parse_ner_completion
 from .prompts import render, template_id
 from .tasks import TaskSpec, get_task
+from .verification import EntityLinker, verify_tags
 
 METHODS = ("clingen-kg", "clingen-llm", "zerogen", "demogen")
 METHOD_DESCRIPTIONS = {
@@ -60,6 +62,8 @@ class GenerationConfig(datasets.BuilderConfig):
     llm_cache_dir: str | None = None
     knowledge_cache_dir: str | None = None
     near_duplicate_threshold: float = 0.8
+    verify_spans: str = "off"  # off | flag | remove: link labelled spans to the KG (verification.py)
+    add_kg_mentions: bool = False  # also label unlabelled mentions of KG entities
 
     @property
     def method(self) -> str:
@@ -76,6 +80,7 @@ class GenerationReport:
     entity_mentions: int = 0
     entities_not_in_sentence: int = 0
     truncated: int = 0
+    span_actions: dict[str, int] = field(default_factory=dict)  # kept / unlinked / removed / added
     ledger: Ledger | None = None
     pools: dict[str, Pool] = field(default_factory=dict)
     few_shot: list[dict] = field(default_factory=list)
@@ -105,6 +110,7 @@ def output_features(task: TaskSpec) -> datasets.Features:
             "cost_usd": datasets.Value("float64"),
             "prompt": string,
             "completion": string,
+            "span_decisions": string,
         }
     )
 
@@ -153,6 +159,17 @@ def parse_row(row: dict, task: TaskSpec) -> dict:
         "entities": parsed.entities if parsed else [],
         "dropped_entities": parsed.dropped_entities if parsed else [],
         "drop_reason": reason,
+    }
+
+
+def verify_row(row: dict, task: TaskSpec, linker: EntityLinker, policy: str, add_missing: bool) -> dict:
+    if row["drop_reason"] is not None:
+        return {"span_decisions": "[]"}
+    tags = [task.labels[i] for i in row["ner_tags"]]
+    new_tags, decisions = verify_tags(row["tokens"], tags, linker, task.entity_type, policy, add_missing)
+    return {
+        "ner_tags": [task.labels.index(tag) for tag in new_tags],
+        "span_decisions": json.dumps([d.as_dict() for d in decisions], ensure_ascii=False),
     }
 
 
@@ -246,12 +263,29 @@ class GenerationRun:
         parsed = completed.map(
             parse_row, fn_kwargs={"task": self.task}, desc="Parsing", new_fingerprint=f"parse-{plan._fingerprint}"
         )
+        parsed = self._verify(parsed)
         gated = self._apply_gates(parsed)
         self._count(gated)
         kept = gated.filter(lambda reason: reason is None, input_columns="drop_reason", desc="Filtering")
         self.report.kept = len(kept)
         self.report.wall_s = time.monotonic() - started
         return kept.remove_columns("drop_reason").cast(output_features(self.task))
+
+    def _verify(self, parsed: datasets.Dataset) -> datasets.Dataset:
+        if self.config.verify_spans == "off" and not self.config.add_kg_mentions:
+            return parsed.add_column("span_decisions", ["[]"] * len(parsed))
+        linker = EntityLinker(self._knowledge_graph(), self.task.kg_entity_types)
+        verified = parsed.map(
+            verify_row,
+            fn_kwargs={"task": self.task, "linker": linker, "policy": self.config.verify_spans,
+                       "add_missing": self.config.add_kg_mentions},
+            desc="Verifying spans against the KG",
+            new_fingerprint=f"verify-{parsed._fingerprint}",
+        )
+        for decisions in verified["span_decisions"]:
+            for decision in json.loads(decisions):
+                self.report.span_actions[decision["action"]] = self.report.span_actions.get(decision["action"], 0) + 1
+        return verified
 
     def _stop_if_server_gone(self, completed: datasets.Dataset) -> None:
         """Connection errors that outlast the client's retries mean the server is gone, not
@@ -352,6 +386,7 @@ def report_to_dict(report: GenerationReport, config: GenerationConfig) -> dict:
             "entity_mentions": report.entity_mentions,
             "entities_not_in_sentence": report.entities_not_in_sentence,
             "truncated": report.truncated,
+            "span_actions": report.span_actions,
         },
         "usage": {
             "llm_calls_made": ledger.calls_made,

@@ -204,6 +204,10 @@ def add_generate_parser(commands) -> None:
     data.add_argument("--share-seeds", action="store_true", help="write the seeds used as a few_shot split (always done "
                       "for the bundled seeds; for your own seeds only if their licence allows redistribution)")
     data.add_argument("--kg", default="embedded", help="'embedded' (packaged vocabularies) or a folder of iBKH CSV files")
+    data.add_argument("--verify-spans", choices=["off", "flag", "remove"], default="off",
+                      help="link every labelled span to an entity of the task's type in the KG; 'remove' unlabels spans "
+                      "that do not link, 'flag' only records them (default: off)")
+    data.add_argument("--add-kg-mentions", action="store_true", help="also label mentions of KG entities the LLM left unlabelled")
     data.add_argument("--topics", help="reuse a topics JSON file (from a previous run's knowledge/ folder)")
     data.add_argument("--styles", help="reuse a styles JSON file")
     llm = p.add_argument_group("LLM")
@@ -287,6 +291,8 @@ def run_generate(args) -> int:
             k_shot=args.k_shot,
             seeds_source=args.seeds,
             share_seeds=args.share_seeds,
+            verify_spans=args.verify_spans,
+            add_kg_mentions=args.add_kg_mentions,
             kg_source=args.kg,
             topics_file=args.topics,
             styles_file=args.styles,
@@ -312,6 +318,7 @@ def print_summary(report: dict, ledger, location: Path, args) -> None:
         *(f"    {reason:32} {count}" for reason, count in counts["dropped"].items()),
         f"  entity mentions tagged {counts['entity_mentions']}; listed entities not in their sentence (removed) {counts['entities_not_in_sentence']}",
         *(_pool_line(kind, pool) for kind, pool in report["pools"].items()),
+        *([f"  KG span verification: {counts['span_actions']}"] if counts["span_actions"] else []),
         f"  LLM calls: {ledger.calls_made} made, {ledger.cache_hits} answered from cache"
         + (f", errors {ledger.errors}" if ledger.errors else ""),
         f"  tokens this run: {ledger.prompt_tokens:,} prompt + {ledger.completion_tokens:,} completion",

@@ -249,3 +249,19 @@ def test_serve_llm_serves_until_ctrl_c(cache_dir, tmp_path):
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", port))  # the server is gone: the port is free again
+
+
+def test_kg_span_verification_is_recorded_per_row_and_counted(clinical_llm, cache_dir, tmp_path, capsys):
+    kg = Path(__file__).parent / "knowledge" / "fixtures" / "ibkh"
+    output = tmp_path / "out"
+    assert generate(clinical_llm, output, "--kg", str(kg), "--verify-spans", "remove", "--add-kg-mentions",
+                    method="clingen-kg", n=6) == 0
+    assert "KG span verification: {'kept': " in capsys.readouterr().out
+    rows = datasets.load_dataset(str(output), "clingen-kg", split="train")
+    decisions = [json.loads(d) for d in rows["span_decisions"]]
+    assert all(d and d[0]["action"] == "kept" and d[0]["entity_id"] for d in decisions)  # the topic links to its KG entity
+    report = json.loads((output / "clingen-kg" / "generation_report.json").read_text())
+    assert report["counts"]["span_actions"]["kept"] == len(rows)
+    assert "labelled spans checked against the KG: kept" in (output / "README.md").read_text()
+    assert generate(clinical_llm, tmp_path / "plain", n=3) == 0  # off by default: nothing recorded
+    assert set(datasets.load_dataset(str(tmp_path / "plain"), "zerogen", split="train")["span_decisions"]) == {"[]"}

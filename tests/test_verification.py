@@ -1,0 +1,55 @@
+from clingen_hf.knowledge.graph import Entity, KnowledgeGraph
+from clingen_hf.verification import EntityLinker, normalise, verify_tags
+
+KG = KnowledgeGraph([
+    Entity(id="D1", name="Cystic Fibrosis", type="disease", synonyms=("mucoviscidosis",)),
+    Entity(id="D2", name="Asthma", type="disease"),
+    Entity(id="D3", name="Type 2 Diabetes Mellitus", type="disease", synonyms=("type 2 diabetes",)),
+    Entity(id="S1", name="Fever", type="symptom"),
+    Entity(id="C1", name="Aspirin", type="drug"),
+])
+LINKER = EntityLinker(KG, ("disease",))
+
+
+def tag(tokens, spans):
+    tags = ["O"] * len(tokens)
+    for start, end in spans:
+        tags[start:end] = ["B-Disease"] + ["I-Disease"] * (end - start - 1)
+    return tags
+
+
+def test_linking_exact_normalised_and_synonym():
+    assert LINKER.link("Asthma") == ("D2", "exact")
+    assert LINKER.link("cystic fibrosis") == ("D1", "normalised")
+    assert LINKER.link("Mucoviscidosis") == ("D1", "synonym")
+    assert LINKER.link("type-2 diabetes") == ("D3", "synonym")
+    assert LINKER.link("fever") is None and LINKER.link("aspirin") is None  # other types do not link
+    assert normalise("Asthmas") == "asthma" and normalise("glass") == "glass"
+
+
+def test_unlinked_spans_are_removed_or_flagged():
+    tokens = "Fever and asthma worsened after aspirin .".split()
+    tags = tag(tokens, [(0, 1), (2, 3), (5, 6)])  # the LLM labelled a symptom and a drug as diseases
+    removed, decisions = verify_tags(tokens, tags, LINKER, "Disease", policy="remove")
+    assert removed == tag(tokens, [(2, 3)])
+    assert [(d.text, d.action, d.entity_id) for d in decisions] == [
+        ("Fever", "removed", None), ("asthma", "kept", "D2"), ("aspirin", "removed", None)]
+    flagged, decisions = verify_tags(tokens, tags, LINKER, "Disease", policy="flag")
+    assert flagged == tags and [d.action for d in decisions] == ["unlinked", "kept", "unlinked"]
+
+
+def test_unlabelled_kg_mentions_are_added_longest_first():
+    tokens = "Children with cystic fibrosis and type 2 diabetes were asthma free .".split()
+    tags = tag(tokens, [(9, 10)])
+    added, decisions = verify_tags(tokens, tags, LINKER, "Disease", add_missing=True)
+    assert added == tag(tokens, [(2, 4), (5, 8), (9, 10)])
+    assert [(d.text, d.action, d.match) for d in decisions] == [
+        ("asthma", "kept", "normalised"), ("cystic fibrosis", "added", "normalised"), ("type 2 diabetes", "added", "synonym")]
+
+
+def test_sentence_without_labels_gets_only_additions():
+    tokens = "No sign of asthma .".split()
+    added, decisions = verify_tags(tokens, ["O"] * 5, LINKER, "Disease", add_missing=True)
+    assert added == ["O", "O", "O", "B-Disease", "O"] and decisions[0].action == "added"
+    untouched, none = verify_tags(tokens, ["O"] * 5, LINKER, "Disease")
+    assert untouched == ["O"] * 5 and none == []

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import time
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 
 import datasets
 
+from . import __version__
 from .cache import CompletionCache
 from .data import load_seeds, sample_few_shot
 from .gates import duplicate_reasons
@@ -357,10 +359,6 @@ def few_shot_dataset(report: GenerationReport, task: TaskSpec) -> datasets.Datas
 
 def report_to_dict(report: GenerationReport, config: GenerationConfig) -> dict:
     """The recipe and outcome of one run, as written next to the data and into the card."""
-    import datetime as dt
-
-    from . import __version__
-
     ledger = report.ledger
     task = get_task(config.task)
     prices = config.llm.prices()

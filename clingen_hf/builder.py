@@ -25,13 +25,18 @@ import datasets
 from . import __version__
 from .cache import CompletionCache
 from .data import load_seeds, sample_few_shot
+from .families import family_for
 from .gates import duplicate_reasons
 from .knowledge.graph import KnowledgeGraph
 from .knowledge.pools import Pool
 from .knowledge.styles import style_pool
-from .knowledge.topics import kg_topic_pool, llm_topic_pool
+from .knowledge.topics import (
+    kg_relation_pool,
+    kg_topic_pool,
+    llm_relation_pool,
+    llm_topic_pool,
+)
 from .llm import Ledger, LLMClient, LLMSettings
-from .parsing import detokenize, entities_from_tags, parse_ner_completion
 from .prompts import render, template_id
 from .tasks import TaskSpec, get_task
 from .verification import EntityLinker, verify_tags
@@ -83,38 +88,34 @@ class GenerationReport:
     entities_not_in_sentence: int = 0
     truncated: int = 0
     span_actions: dict[str, int] = field(default_factory=dict)  # kept / unlinked / removed / added
+    label_counts: dict[str, int] = field(default_factory=dict)  # kept rows per class
     ledger: Ledger | None = None
     pools: dict[str, Pool] = field(default_factory=dict)
     few_shot: list[dict] = field(default_factory=list)
     wall_s: float = 0.0
 
 
+COMMON_PROVENANCE = {
+    "task": datasets.Value("string"),
+    "method": datasets.Value("string"),
+    "topic": datasets.Value("string"),
+    "style": datasets.Value("string"),
+    "template_id": datasets.Value("string"),
+    "model": datasets.Value("string"),
+    "sample_seed": datasets.Value("int64"),
+    "finish_reason": datasets.Value("string"),
+    "prompt_tokens": datasets.Value("int32"),
+    "completion_tokens": datasets.Value("int32"),
+    "cost_usd": datasets.Value("float64"),
+    "prompt": datasets.Value("string"),
+    "completion": datasets.Value("string"),
+}
+
+
 def output_features(task: TaskSpec) -> datasets.Features:
-    string, strings = datasets.Value("string"), datasets.Sequence(datasets.Value("string"))
-    return datasets.Features(
-        {
-            "tokens": strings,
-            "ner_tags": datasets.Sequence(task.class_label()),
-            "sentence": string,
-            "entities": strings,
-            "dropped_entities": strings,
-            "task": string,
-            "method": string,
-            "label": string,
-            "topic": string,
-            "style": string,
-            "template_id": string,
-            "model": string,
-            "sample_seed": datasets.Value("int64"),
-            "finish_reason": string,
-            "prompt_tokens": datasets.Value("int32"),
-            "completion_tokens": datasets.Value("int32"),
-            "cost_usd": datasets.Value("float64"),
-            "prompt": string,
-            "completion": string,
-            "span_decisions": string,
-        }
-    )
+    """The family's data columns, then the provenance every row carries."""
+    family = family_for(task)
+    return datasets.Features({**family.data_features(), **COMMON_PROVENANCE, **family.provenance_features()})
 
 
 def sample_seed_for(run_seed: int, index: int) -> int:
@@ -124,44 +125,40 @@ def sample_seed_for(run_seed: int, index: int) -> int:
 # --- map functions (module level, so `datasets` can fingerprint them) -----------------
 
 
-def render_prompt(row: dict, task: TaskSpec, method: str, demonstrations: list[dict]) -> dict:
-    name = task.template_for(method)
-    demos = list(demonstrations)
+def render_prompt(row: dict, task: TaskSpec, method: str, demonstrations: list[dict], step: str) -> dict:
+    family = family_for(task)
+    if row["drop_reason"] is not None:
+        return {"prompt": "", "template_id": ""}
+    name = task.template_for(method, step)
+    demos = family.select_demonstrations(list(demonstrations), row, step)
     random.Random(row["sample_seed"]).shuffle(demos)
-    prompt = render(name, domain=task.domain, topic=row["topic"], style=row["style"], demonstrations=demos)
+    slots = family.slots(row, step)
+    prompt = render(name, topic=row["topic"], style=row["style"], demonstrations=demos, **slots)
     return {"prompt": prompt, "template_id": template_id(name)}
 
 
 async def complete_row(row: dict, llm: LLMClient) -> dict:
+    """One LLM call; token counts and cost add up over the steps of a two-step family."""
+    if row["drop_reason"] is not None:  # an earlier step failed: no call
+        return {"completion": "", "model": llm.settings.model}
     messages = [{"role": "user", "content": row["prompt"]}]
     completion = await llm.complete(messages, row["sample_seed"])
     return {
         "completion": completion.text,
         "finish_reason": completion.finish_reason,
-        "prompt_tokens": completion.prompt_tokens,
-        "completion_tokens": completion.completion_tokens,
-        "cost_usd": completion.cost_usd,
+        "prompt_tokens": row["prompt_tokens"] + completion.prompt_tokens,
+        "completion_tokens": row["completion_tokens"] + completion.completion_tokens,
+        "cost_usd": row["cost_usd"] + completion.cost_usd,
         "model": llm.settings.model,
         "drop_reason": completion.error,
     }
 
 
-def parse_row(row: dict, task: TaskSpec) -> dict:
-    parsed = parse_ner_completion(row["completion"], task.entity_type) if row["drop_reason"] is None else None
-    reason = row["drop_reason"]
-    label_ids = {label: index for index, label in enumerate(task.labels)}  # ids, not strings: casting strings to ClassLabel is slow
-    if parsed is not None:
-        reason = parsed.reason
-        if reason is None and parsed.dropped_entities and not parsed.entities:
-            reason = "no_listed_entity_in_sentence"
-    return {
-        "tokens": parsed.tokens if parsed and reason is None else [],
-        "ner_tags": [label_ids[tag] for tag in parsed.tags] if parsed and reason is None else [],
-        "sentence": parsed.sentence if parsed and parsed.sentence else "",
-        "entities": parsed.entities if parsed else [],
-        "dropped_entities": parsed.dropped_entities if parsed else [],
-        "drop_reason": reason,
-    }
+def parse_row(row: dict, task: TaskSpec, step: str) -> dict:
+    family = family_for(task)
+    if row["drop_reason"] is not None:
+        return {**family.empty_columns(step), "drop_reason": row["drop_reason"]}
+    return family.parse(row["completion"], row, step)
 
 
 def verify_row(row: dict, task: TaskSpec, linker: EntityLinker, policy: str, add_missing: bool) -> dict:
@@ -186,6 +183,7 @@ class GenerationRun:
             raise GenerationError("no LLM settings given")
         self.config = config
         self.task = get_task(config.task)
+        self.family = family_for(self.task)
         self.seeds = load_seeds(config.seeds_source, self.task)
         self.few_shot = sample_few_shot(self.seeds, self.task, config.k_shot, config.seed)
         self.llm = LLMClient(config.llm, CompletionCache.in_dir(config.llm_cache_dir))
@@ -194,11 +192,7 @@ class GenerationRun:
         self.report.few_shot = self.few_shot.to_list()
 
     def demonstrations(self) -> list[dict]:
-        demos = []
-        for row in self.few_shot:
-            entities = entities_from_tags(row["tokens"], row["ner_tags"])
-            demos.append({"sentence": detokenize(row["tokens"]), "entities": entities})
-        return demos
+        return self.family.demonstrations(self.few_shot)
 
     def build_pools(self) -> tuple[list[str | None], list[str | None]]:
         method, config = self.config.method, self.config
@@ -207,13 +201,8 @@ class GenerationRun:
         if config.styles_file:
             styles = Pool.load(config.styles_file, "styles")
         else:
-            styles = style_pool(self.llm, self.task, [d["sentence"] for d in self.demonstrations()], seed=config.seed)
-        if config.topics_file:
-            topics = Pool.load(config.topics_file, "topics")
-        elif method == "clingen-kg":
-            topics = kg_topic_pool(self._knowledge_graph(), self.task, config.n, config.seed)
-        else:
-            topics = llm_topic_pool(self.llm, self.task, seed=config.seed)
+            styles = style_pool(self.llm, self.task, self.family.demo_texts(self.few_shot), seed=config.seed)
+        topics = Pool.load(config.topics_file, "topics") if config.topics_file else self._topic_pool()
         for pool in (styles, topics):
             if not pool.items:
                 errors = self.llm.ledger.errors
@@ -221,6 +210,16 @@ class GenerationRun:
                 raise GenerationError(f"the {pool.kind} pool is empty: {cause}")
         self.report.pools = {"topics": topics, "styles": styles}
         return topics.items, styles.items
+
+    def _topic_pool(self) -> Pool:
+        config, relation = self.config, self.task.family == "relation"
+        if config.method == "clingen-kg":
+            if relation:
+                return kg_relation_pool(self._knowledge_graph(), self.llm, self.task, config.n, config.seed)
+            return kg_topic_pool(self._knowledge_graph(), self.task, config.n, config.seed)
+        if relation:
+            return llm_relation_pool(self.llm, self.task, seed=config.seed)
+        return llm_topic_pool(self.llm, self.task, seed=config.seed)
 
     def _knowledge_graph(self) -> KnowledgeGraph:
         if self.config.kg_source == "embedded":
@@ -233,6 +232,7 @@ class GenerationRun:
         topics, styles = self.build_pools()
         shuffled = list(topics)
         random.Random(self.config.seed).shuffle(shuffled)
+        labels = self.family.plan_labels(self.config.n, self.config.seed)
         rows = []
         for index in range(self.config.n):
             sample_seed = sample_seed_for(self.config.seed, index)
@@ -240,40 +240,56 @@ class GenerationRun:
                 {
                     "task": self.task.name,
                     "method": self.config.method,
-                    "label": self.task.entity_type,
+                    "planned_labels": labels[index],
+                    "label": ", ".join(labels[index]),
                     "topic": shuffled[index % len(shuffled)],
                     "style": random.Random(sample_seed).choice(styles),
                     "sample_seed": sample_seed,
+                    "prompt_tokens": 0,
+                    "completion_tokens": 0,
+                    "cost_usd": 0.0,
+                    "finish_reason": "",
+                    "drop_reason": None,
                 }
             )
         return datasets.Dataset.from_list(rows)
 
     def generate(self) -> datasets.Dataset:
         started = time.monotonic()
-        plan = self.plan()
+        rows = self.plan()
         demos = self.demonstrations() if self.config.method != "zerogen" else []
-        rendered = plan.map(
-            render_prompt,
-            fn_kwargs={"task": self.task, "method": self.config.method, "demonstrations": demos},
-            desc="Rendering prompts",
-            new_fingerprint=f"render-{plan._fingerprint}",
-        )
-        completed = rendered.map(
-            complete_row, fn_kwargs={"llm": self.llm}, desc="LLM completions", new_fingerprint=f"llm-{plan._fingerprint}"
-        )
-        self._stop_if_server_gone(completed)
-        parsed = completed.map(
-            parse_row, fn_kwargs={"task": self.task}, desc="Parsing", new_fingerprint=f"parse-{plan._fingerprint}"
-        )
-        parsed = self._verify(parsed)
-        gated = self._apply_gates(parsed)
+        fingerprint = rows._fingerprint
+        for number, step in enumerate(self.family.steps):
+            if number:  # the earlier step's prompt and completion stay as provenance
+                rows = rows.rename_columns({"prompt": f"{self.family.steps[number - 1]}_prompt",
+                                            "completion": f"{self.family.steps[number - 1]}_completion"})
+            rows = self._run_step(rows, step, demos, f"{fingerprint}-{step}")
+        rows = self._verify(rows)
+        gated = self._apply_gates(rows)
         self._count(gated)
         kept = gated.filter(lambda reason: reason is None, input_columns="drop_reason", desc="Filtering")
         self.report.kept = len(kept)
         self.report.wall_s = time.monotonic() - started
-        return kept.remove_columns("drop_reason").cast(output_features(self.task))
+        features = output_features(self.task)
+        return kept.select_columns(list(features)).cast(features)
+
+    def _run_step(self, rows: datasets.Dataset, step: str, demos: list[dict], fingerprint: str) -> datasets.Dataset:
+        label = f" ({step} sentence)" if step else ""
+        rendered = rows.map(
+            render_prompt,
+            fn_kwargs={"task": self.task, "method": self.config.method, "demonstrations": demos, "step": step},
+            desc=f"Rendering prompts{label}",
+            new_fingerprint=f"render-{fingerprint}",
+        )
+        completed = rendered.map(complete_row, fn_kwargs={"llm": self.llm}, desc=f"LLM completions{label}",
+                                 new_fingerprint=f"llm-{fingerprint}")
+        self._stop_if_server_gone(completed)
+        return completed.map(parse_row, fn_kwargs={"task": self.task, "step": step}, desc=f"Parsing{label}",
+                             new_fingerprint=f"parse-{fingerprint}")
 
     def _verify(self, parsed: datasets.Dataset) -> datasets.Dataset:
+        if "span_decisions" not in self.family.provenance_features():
+            return parsed
         if self.config.verify_spans == "off" and not self.config.add_kg_mentions:
             return parsed.add_column("span_decisions", ["[]"] * len(parsed))
         linker = EntityLinker(self._knowledge_graph(), self.task.kg_entity_types)
@@ -301,8 +317,8 @@ class GenerationRun:
             )
 
     def _apply_gates(self, parsed: datasets.Dataset) -> datasets.Dataset:
-        seed_texts = [detokenize(tokens) for tokens in self.seeds["tokens"]]
-        candidates = [(i, s) for i, (s, r) in enumerate(zip(parsed["sentence"], parsed["drop_reason"])) if r is None]
+        seed_texts = [self.family.seed_text(row) for row in self.seeds]
+        candidates = [(i, self.family.text_of(row)) for i, row in enumerate(parsed) if row["drop_reason"] is None]
         gate_reasons = duplicate_reasons([s for _, s in candidates], seed_texts, self.config.near_duplicate_threshold)
         reasons = list(parsed["drop_reason"])
         for (index, _), reason in zip(candidates, gate_reasons):
@@ -310,16 +326,21 @@ class GenerationRun:
         return parsed.remove_columns("drop_reason").add_column("drop_reason", reasons)
 
     def _count(self, gated: datasets.Dataset) -> None:
-        self.report.dropped = dict(Counter(r for r in gated["drop_reason"] if r is not None))
-        for entities, dropped, reason in zip(gated["entities"], gated["dropped_entities"], gated["drop_reason"]):
+        reasons = gated["drop_reason"]
+        self.report.dropped = dict(Counter(r for r in reasons if r is not None))
+        self.report.truncated = sum(1 for r in gated["finish_reason"] if r == "length")
+        kept_labels = [labels for labels, reason in zip(gated["planned_labels"], reasons) if reason is None]
+        self.report.label_counts = dict(Counter(label for labels in kept_labels for label in labels))
+        if "entities" not in gated.column_names or "dropped_entities" not in gated.column_names:
+            return
+        for entities, dropped, reason in zip(gated["entities"], gated["dropped_entities"], reasons):
             if reason is None:
                 self.report.entity_mentions += len(entities)
                 self.report.entities_not_in_sentence += len(dropped)
-        self.report.truncated = sum(1 for r in gated["finish_reason"] if r == "length")
 
 
 class ClinGenBuilder(datasets.GeneratorBasedBuilder):
-    """Synthetic clinical NER data, one builder config per generation method."""
+    """Synthetic clinical training data for one task, one builder config per generation method."""
 
     BUILDER_CONFIG_CLASS = GenerationConfig
     BUILDER_CONFIGS = [GenerationConfig(name=method, description=METHOD_DESCRIPTIONS[method]) for method in METHODS]
@@ -350,10 +371,16 @@ def seeds_shareable(config: GenerationConfig) -> bool:
 
 
 def few_shot_dataset(report: GenerationReport, task: TaskSpec) -> datasets.Dataset:
-    features = datasets.Features({"tokens": datasets.Sequence(datasets.Value("string")),
-                                  "ner_tags": datasets.Sequence(task.class_label())})
+    """The few-shot seeds in the data columns of the synthetic split, labels as ids."""
+    data = family_for(task).data_features()
     ids = {label: index for index, label in enumerate(task.labels)}
-    rows = [{"tokens": r["tokens"], "ner_tags": [ids[t] for t in r["ner_tags"]]} for r in report.few_shot]
+    column = task.label_column
+    rows = []
+    for seed_row in report.few_shot:
+        value = seed_row[column]
+        rows.append({**{c: seed_row[c] for c in data if c in seed_row},
+                     column: [ids[v] for v in value] if isinstance(value, list) else ids[value]})
+    features = datasets.Features({name: data[name] for name in rows[0]}) if rows else None
     return datasets.Dataset.from_list(rows, features=features)
 
 
@@ -374,7 +401,7 @@ def report_to_dict(report: GenerationReport, config: GenerationConfig) -> dict:
         "seeds_shareable": seeds_shareable(config),
         "few_shot_rows": len(report.few_shot),
         "few_shot": report.few_shot if seeds_shareable(config) else None,
-        "template_id": template_id(task.template_for(report.method)),
+        "template_id": ", ".join(template_id(task.template_for(report.method, step)) for step in family_for(task).steps),
         "llm": config.llm.public_dict(),
         "pools": {kind: {**pool.provenance, "count": len(pool.items), "sha256_16": pool.content_hash()} for kind, pool in report.pools.items()},
         "counts": {
@@ -385,6 +412,7 @@ def report_to_dict(report: GenerationReport, config: GenerationConfig) -> dict:
             "entities_not_in_sentence": report.entities_not_in_sentence,
             "truncated": report.truncated,
             "span_actions": report.span_actions,
+            "label_counts": report.label_counts,
         },
         "usage": {
             "llm_calls_made": ledger.calls_made,

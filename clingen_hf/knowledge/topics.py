@@ -1,16 +1,24 @@
-"""Clinical topics (paper 4.1.1): entities sampled from a knowledge graph, or listed by the LLM."""
+"""Clinical topics (paper 4.1.1): entities sampled from a knowledge graph, or listed by the LLM.
+
+Relation tasks take topic pairs ("breast cancer | BRCA1"): related entity pairs from the KG
+where it links the two entity types, and pairs listed by the LLM where it does not; the pool's
+provenance records that gap.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from ..llm import LLMClient
 from ..prompts import render, template_id
 from ..tasks import TaskSpec
-from .graph import KnowledgeGraph
+from .graph import KnowledgeGraph, KnowledgeGraphError
 from .pools import Pool, add_unique, parse_list_items
 
 LLM_TOPICS_PER_CALL = 100
+LLM_PAIRS_PER_CALL = 50
+PAIR_SEPARATOR = " | "
 
 
 def kg_topic_pool(kg: KnowledgeGraph, task: TaskSpec, size: int, seed: int) -> Pool:
@@ -20,14 +28,11 @@ def kg_topic_pool(kg: KnowledgeGraph, task: TaskSpec, size: int, seed: int) -> P
     items: list[str] = []
     for entity_type in task.kg_entity_types:
         items.extend(kg.sample_entities(entity_type, per_type, seed=seed, weighted=True))
-    provenance = {
-        "source": "kg",
-        "kg_source": kg.source,
-        "kg_version": kg.version,
-        "entity_types": list(task.kg_entity_types),
-        "seed": seed,
-    }
-    return Pool(kind="topics", items=items, provenance=provenance)
+    return Pool(kind="topics", items=items, provenance=_kg_provenance(kg, list(task.kg_entity_types), seed))
+
+
+def _kg_provenance(kg: KnowledgeGraph, entity_types: list[str], seed: int) -> dict:
+    return {"source": "kg", "kg_source": kg.source, "kg_version": kg.version, "entity_types": entity_types, "seed": seed}
 
 
 def llm_topic_pool(llm: LLMClient, task: TaskSpec, target: int = 300, max_calls: int = 20, seed: int = 0) -> Pool:
@@ -35,26 +40,71 @@ def llm_topic_pool(llm: LLMClient, task: TaskSpec, target: int = 300, max_calls:
     or `max_calls` calls; each call has its own sample seed so it is its own cache entry."""
     items: list[str] = []
     seen: set[str] = set()
-    calls = 0
     prompts = {}
+    calls = 0
     for entity_type in task.llm_topic_types:
         prompt = render("topic_listing", entity_type=entity_type, count=LLM_TOPICS_PER_CALL)
         prompts[entity_type] = prompt
-        found_for_type = 0
-        for attempt in range(max_calls):
-            completion = llm.complete_many([([{"role": "user", "content": prompt}], seed * 1000 + attempt)])[0]
-            calls += 1
-            found_for_type += add_unique(items, seen, parse_list_items(completion.text, max_words=8))
-            if found_for_type >= target:
-                break
-    provenance = {
+        found, made = _list_until(llm, prompt, target, max_calls, seed, lambda text: parse_list_items(text, max_words=8))
+        add_unique(items, seen, found)
+        calls += made
+    return Pool(kind="topics", items=items, provenance=_llm_provenance(llm, "topic_listing", prompts, calls, target, seed))
+
+
+def kg_relation_pool(kg: KnowledgeGraph, llm: LLMClient, task: TaskSpec, size: int, seed: int) -> Pool:
+    """Pairs of KG entities that a KG relation links (weighted sampling), or LLM-listed pairs
+    when the KG has no relation between the task's two entity types."""
+    head, tail = task.kg_pair
+    try:
+        pairs = kg.sample_relation_pairs(head, tail, size, seed, weighted=True)
+    except KnowledgeGraphError as gap:
+        pool = llm_relation_pool(llm, task, seed=seed)
+        pool.provenance["kg_gap"] = f"{gap}; the pairs were listed by the LLM instead"
+        return pool
+    items = list(dict.fromkeys(f"{a}{PAIR_SEPARATOR}{b}" for a, b in pairs))
+    return Pool(kind="topics", items=items, provenance={**_kg_provenance(kg, [head, tail], seed), "relation_pairs": True})
+
+
+def llm_relation_pool(llm: LLMClient, task: TaskSpec, target: int = 150, max_calls: int = 10, seed: int = 0) -> Pool:
+    entity0, entity1 = task.entity_types
+    prompt = render("pair_listing", entity0=entity0, entity1=entity1, count=LLM_PAIRS_PER_CALL)
+    items, calls = _list_until(llm, prompt, target, max_calls, seed, parse_pair_items)
+    provenance = _llm_provenance(llm, "pair_listing", {f"{entity0}-{entity1}": prompt}, calls, target, seed)
+    return Pool(kind="topics", items=items, provenance=provenance)
+
+
+def parse_pair_items(text: str) -> list[str]:
+    """'aspirin; COX-1' lines -> 'aspirin | COX-1' items; lines without two parts are skipped."""
+    items = []
+    for line in parse_list_items(text.replace("|", ";").replace("\t", ";"), max_words=16):
+        parts = [part.strip(" .,\"'") for part in line.split(";")]
+        if len(parts) == 2 and all(parts) and all(len(part.split()) <= 8 for part in parts):
+            items.append(PAIR_SEPARATOR.join(parts))
+    return items
+
+
+def _list_until(llm: LLMClient, prompt: str, target: int, max_calls: int, seed: int,
+                parse: Callable[[str], list[str]]) -> tuple[list[str], int]:
+    items: list[str] = []
+    seen: set[str] = set()
+    calls = 0
+    for attempt in range(max_calls):
+        completion = llm.complete_many([([{"role": "user", "content": prompt}], seed * 1000 + attempt)])[0]
+        calls += 1
+        add_unique(items, seen, parse(completion.text))
+        if len(items) >= target:
+            break
+    return items, calls
+
+
+def _llm_provenance(llm: LLMClient, template: str, prompts: dict, calls: int, target: int, seed: int) -> dict:
+    return {
         "source": "llm",
         "model": llm.settings.model,
-        "template_id": template_id("topic_listing"),
+        "template_id": template_id(template),
         "prompts": prompts,
         "calls": calls,
         "target_per_type": target,
         "seed": seed,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    return Pool(kind="topics", items=items, provenance=provenance)

@@ -7,6 +7,7 @@ exactly which wording produced it.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -42,4 +43,4 @@ def template_id(template_name: str) -> str:
 
 def _included_templates(template_name: str) -> list[str]:
     source = (TEMPLATE_DIR / f"{template_name}.jinja").read_text(encoding="utf-8")
-    return [name for name in ("_ner_answer_format.jinja",) if name in source]
+    return re.findall(r'{%-?\s*include\s+"([^"]+)"', source)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from .attributes import ATTRIBUTE_TASKS
 from .base import TaskSpec, UnknownTaskError
+from .classification import CLASSIFICATION_TASKS
+from .fact_verification import FACT_VERIFICATION_TASKS
 from .ner import NER_TASKS
+from .nli import NLI_TASKS
+from .relation import RELATION_TASKS
+from .similarity import SIMILARITY_TASKS
 
-TASKS: dict[str, TaskSpec] = {task.name: task for task in NER_TASKS}
+ALL_TASKS = (*NER_TASKS, *ATTRIBUTE_TASKS, *CLASSIFICATION_TASKS, *RELATION_TASKS, *NLI_TASKS,
+             *FACT_VERIFICATION_TASKS, *SIMILARITY_TASKS)
+TASKS: dict[str, TaskSpec] = {task.name: task for task in ALL_TASKS}
+FAMILIES = tuple(dict.fromkeys(task.family for task in ALL_TASKS))
 
 
 def get_task(name: str) -> TaskSpec:
@@ -16,4 +25,4 @@ def get_task(name: str) -> TaskSpec:
         raise UnknownTaskError(f"unknown task {name!r}; choose one of: {known}") from None
 
 
-__all__ = ["TASKS", "TaskSpec", "UnknownTaskError", "get_task"]
+__all__ = ["FAMILIES", "TASKS", "TaskSpec", "UnknownTaskError", "get_task"]

@@ -111,7 +111,6 @@ def run_serve_llm(args) -> int:
 
     with _local_llm_errors_as_usage():
         from .local_llm import LlamaServer, resolve_model
-
         from .run import hub_reachable_by_settings
 
         model = resolve_model(args.gguf, Path(args.cache_dir) if args.cache_dir else None,
@@ -198,9 +197,11 @@ def add_generate_parser(commands) -> None:
     p.add_argument("--n", type=int, default=100, help="samples to request from the LLM (default: 100)")
     p.add_argument("--output", required=True, type=Path, help="dataset directory; another method adds a config")
     data = p.add_argument_group("seeds and knowledge")
-    data.add_argument("--seeds", help="CoNLL .tsv, .jsonl or a Hub dataset id (default: the task's bundled seeds)")
+    data.add_argument("--seeds", help="a file or folder in the task's real format (CoNLL .tsv, GAD/ChemProt .tsv, HoC .tsv, "
+                      "RQE .xml, HealthVer/MQP .csv, CDR PubTator), a .jsonl, or a Hub dataset id (default: the task's "
+                      "bundled seeds)")
     data.add_argument("--seed", type=int, default=0, help="run seed: few-shot sampling, topics, styles, LLM seeds (default: 0)")
-    data.add_argument("--k-shot", type=int, default=5, help="seed sentences used as demonstrations (default: 5)")
+    data.add_argument("--k-shot", type=int, default=5, help="seed examples per class used as demonstrations (default: 5)")
     data.add_argument("--share-seeds", action="store_true", help="write the seeds used as a few_shot split (always done "
                       "for the bundled seeds; for your own seeds only if their licence allows redistribution)")
     data.add_argument("--kg", default="embedded", help="'embedded' (packaged vocabularies) or a folder of iBKH CSV files")
@@ -275,9 +276,14 @@ def validate_generate(args) -> None:
 
 
 def run_generate(args) -> int:
-    from .builder import ClinGenBuilder, few_shot_dataset, report_to_dict, seeds_shareable
-    from .tasks import get_task
+    from .builder import (
+        ClinGenBuilder,
+        few_shot_dataset,
+        report_to_dict,
+        seeds_shareable,
+    )
     from .hub import write_config
+    from .tasks import get_task
 
     validate_generate(args)
     with tempfile.TemporaryDirectory(prefix="clingen-build-") as build_dir:
@@ -316,7 +322,8 @@ def print_summary(report: dict, ledger, location: Path, args) -> None:
         f"\nclingen generate: {report['task']} / {report['method']} -> {location}",
         f"  requested {counts['requested']}   kept {counts['kept']}   dropped {dropped}",
         *(f"    {reason:32} {count}" for reason, count in counts["dropped"].items()),
-        f"  entity mentions tagged {counts['entity_mentions']}; listed entities not in their sentence (removed) {counts['entities_not_in_sentence']}",
+        *_entity_lines(counts),
+        *([f"  kept per class: {_label_counts(counts['label_counts'])}"] if counts.get("label_counts") else []),
         *(_pool_line(kind, pool) for kind, pool in report["pools"].items()),
         *([f"  KG span verification: {counts['span_actions']}"] if counts["span_actions"] else []),
         f"  LLM calls: {ledger.calls_made} made, {ledger.cache_hits} answered from cache"
@@ -335,9 +342,23 @@ def print_summary(report: dict, ledger, location: Path, args) -> None:
     print("\n".join(lines))
 
 
+def _entity_lines(counts: dict) -> list[str]:
+    if not counts["entity_mentions"] and not counts["entities_not_in_sentence"]:
+        return []
+    line = (f"  entity mentions tagged {counts['entity_mentions']}; listed entities not in their sentence (removed) "
+            f"{counts['entities_not_in_sentence']}")
+    return [line]
+
+
+def _label_counts(label_counts: dict) -> str:
+    return ", ".join(f"{label} {count}" for label, count in sorted(label_counts.items(), key=lambda item: -item[1]))
+
+
 def _pool_line(kind: str, pool: dict) -> str:
     origin = pool.get("kg_source") or pool.get("loaded_from") or f"LLM, {pool.get('calls', 0)} calls"
     line = f"  {kind}: {pool['count']} ({origin})"
+    if pool.get("kg_gap"):
+        line += f"\n    KG gap: {pool['kg_gap']}"
     target = pool.get("target_per_type")
     if target and pool["count"] < target:
         line += f" - fewer than the {target} asked for: the LLM kept repeating itself"

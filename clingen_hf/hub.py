@@ -117,6 +117,32 @@ def _recorded_repo_id(output_dir: Path) -> str | None:
     return DatasetCard.load(readme).data.to_dict().get("repo_id")
 
 
+# Hub metadata and the card's wording per task family: (task category, task id, what the task is).
+FAMILY_CARD = {
+    "ner": ("token-classification", "named-entity-recognition", "named entity recognition"),
+    "attributes": ("token-classification", "named-entity-recognition", "medication attribute extraction"),
+    "classification": ("text-classification", "multi-class-classification", "text classification"),
+    "relation": ("text-classification", "multi-class-classification", "relation extraction"),
+    "nli": ("text-classification", "natural-language-inference", "natural language inference"),
+    "fact-verification": ("text-classification", "fact-checking", "fact verification"),
+    "similarity": ("sentence-similarity", "semantic-similarity-classification", "sentence similarity"),
+}
+
+
+def data_columns(task) -> str:
+    """The card's sentence on the data columns of a task."""
+    if task.head == "token":
+        return "`tokens`, `ner_tags` (IOB2 as `ClassLabel`)"
+    if task.head == "multi":
+        return "`text`, `labels` (a list of `ClassLabel`; a row may have several)"
+    if task.head == "pair":
+        return f"`text` (the {task.content}), `text_pair` (the {task.second_content}), `label` (`ClassLabel`)"
+    if task.family == "relation":
+        markers = " and ".join(f"`{m}`" for m in task.markers)
+        return f"`text` (the two entities replaced by {markers}, as in the evaluation data), `label` (`ClassLabel`), `entities` (the names replaced)"
+    return "`text`, `label` (`ClassLabel`)"
+
+
 def build_card(reports: dict[str, dict], repo_id: str | None = None, knowledge_info: dict | None = None) -> DatasetCard:
     tasks = sorted({report["task"] for report in reports.values()})
     default = DEFAULT_CONFIG if DEFAULT_CONFIG in reports else next(iter(reports))
@@ -134,8 +160,8 @@ def build_card(reports: dict[str, dict], repo_id: str | None = None, knowledge_i
     data = DatasetCardData(
         license="apache-2.0",
         language=["en"],
-        task_categories=["token-classification"],
-        task_ids=["named-entity-recognition"],
+        task_categories=sorted({FAMILY_CARD[get_task(t).family][0] for t in tasks}),
+        task_ids=sorted({_task_id(get_task(t)) for t in tasks}),
         size_categories=[_size_category(total_rows)],
         tags=["synthetic", "clinical", "biomedical", "clingen"],
         source_datasets=sorted({_source_dataset(report) for report in reports.values()}),
@@ -147,11 +173,16 @@ def build_card(reports: dict[str, dict], repo_id: str | None = None, knowledge_i
     return DatasetCard.from_template(
         data,
         template_path=str(CARD_TEMPLATE),
-        tasks=[get_task(t) for t in tasks],
+        tasks=[{"title": get_task(t).title, "kind": FAMILY_CARD[get_task(t).family][2],
+                "columns": data_columns(get_task(t))} for t in tasks],
         reports=reports,
         default_config=default,
         repo_id=repo_id or "PATH_OR_REPO_ID",
     )
+
+
+def _task_id(task) -> str:
+    return "multi-label-classification" if task.head == "multi" else FAMILY_CARD[task.family][1]
 
 
 def _source_dataset(report: dict) -> str:

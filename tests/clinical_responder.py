@@ -1,5 +1,7 @@
 """A scripted 'clinical LLM' for the fake server: answers ClinGen's prompts (styles, topic
-lists, NER samples) in the formats real models use, deterministically from the request."""
+lists and pairs, samples of every task family) in the formats real models use,
+deterministically from the request. Some sample seeds get a malformed answer (see
+`MALFORMED_EVERY`), so every family's parser sees failures to count."""
 
 from __future__ import annotations
 
@@ -23,11 +25,21 @@ SENTENCE_FRAMES = [
 ]
 
 
+GENES = ["BRCA1", "TP53", "APOE", "CFTR", "IL6", "TNF", "EGFR", "MTHFR"]
+DRUGS = ["aspirin", "metformin", "cisplatin", "warfarin", "lisinopril", "ibuprofen"]
+MALFORMED_EVERY = 7  # sample seeds with seed % 7 == 6 get a malformed answer for the families below
+
+
 def clinical_responder(request: dict) -> str:
     prompt = request["messages"][-1]["content"]
     seed = int(request.get("seed") or 0)
     if "potential sources, speakers or authors" in prompt:
         return STYLE_ANSWERS[seed % len(STYLE_ANSWERS)]
+    if "Could you list" in prompt and "pairs" in prompt:
+        return "\n".join(f"{DISEASES[i]}; {GENES[(i + seed) % len(GENES)]}" for i in range(len(DISEASES)))
+    family_answer = _family_answer(prompt, seed)
+    if family_answer is not None:
+        return family_answer
     if "Could you list" in prompt:
         start = seed % 5
         return "\n".join(f"{i + 1}. {name} - a common condition" for i, name in enumerate(DISEASES[start:] + DISEASES[:start]))
@@ -36,3 +48,40 @@ def clinical_responder(request: dict) -> str:
     frame = SENTENCE_FRAMES[seed % len(SENTENCE_FRAMES)]
     sentence = frame.format(e=entity, n=seed % 997, m=seed % 89)
     return f"Sentence: {sentence}\nEntities: {entity}"
+
+
+def _family_answer(prompt: str, seed: int) -> str | None:
+    malformed = seed % MALFORMED_EVERY == MALFORMED_EVERY - 1
+    if "Suppose you are a writer for" in prompt:
+        label = re.search(r"about (.+?)\.\n", prompt).group(1)
+        return "I'm sorry, I cannot write that." if malformed else (
+            f"Text: A study of {seed % 500} patients examined {label.lower()} in detail and reported new findings."
+        )
+    if "biomedical" in prompt and "relation between" in prompt:
+        return _relation_answer(prompt, seed, malformed)
+    if "create a set of" in prompt:
+        content = re.search(r"create a set of (.+?)\.", prompt).group(1)
+        topic = re.search(r"relevant to (.+?),\n", prompt)
+        subject = topic.group(1) if topic else DISEASES[seed % len(DISEASES)]
+        return f"{content.capitalize()}: Does {subject} get worse in patient group {seed % 97} after treatment?"
+    if "create a pair of sentences" in prompt:
+        label = re.search(r"with the label '(.+?)'", prompt).group(1)
+        return "" if malformed else f"Sure, here it is:\nAnswer: A statement about case {seed % 89} that is {label}."
+    if "clinical attributes recognition" in prompt:
+        drug = DRUGS[seed % len(DRUGS)]
+        if malformed:
+            return f"Medication: {drug}"
+        return (f"Sentence: Start {drug} 20 mg by mouth twice daily for {DISEASES[seed % len(DISEASES)]} for {seed % 9 + 2} days.\n"
+                f"Medication: {drug}\nDosage: 20 mg\nRoute: by mouth\nFrequency: twice daily\n"
+                f"Reason: {DISEASES[seed % len(DISEASES)]}\nDuration: {seed % 9 + 2} days")
+    return None
+
+
+def _relation_answer(prompt: str, seed: int, malformed: bool) -> str:
+    words = re.search(r"relation between (\w+) and (\w+)", prompt).groups()
+    topics = re.search(rf"the {words[0]}: (.+?) and {words[1]}: (.+?) with the relation", prompt)
+    first, second = topics.groups() if topics else (DISEASES[seed % len(DISEASES)], GENES[seed % len(GENES)])
+    if malformed:
+        return f"Sentence: The association was studied in cohort {seed % 91}.\n{words[0].capitalize()}: {first}"
+    return (f"Sentence: In cohort {seed % 91} , {second} was examined together with {first} in adults .\n"
+            f"{words[0].capitalize()}: {first}\n{words[1].capitalize()}: {second}")

@@ -31,7 +31,7 @@ class Pool:
         path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, path: Path, kind: str) -> "Pool":
+    def load(cls, path: Path, kind: str) -> Pool:
         try:
             payload = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:

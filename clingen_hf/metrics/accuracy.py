@@ -14,6 +14,11 @@ which reports accuracy and macro-F1). Macro-F1 is the unweighted mean of per-cla
 the classes that occur in references or predictions (scikit-learn's default label set),
 unless `labels` is given. For single-label data micro-F1 equals accuracy; it is reported
 for completeness. Division by zero gives 0.0.
+
+With `negative_label` (relation extraction: "no relation"), precision, recall and f1 are
+micro-averaged over the other classes only, as relation extraction is scored: a correct
+"no relation" is no hit, and predicting a wrong relation is a false positive and a false
+negative. For a binary task this is the positive class's P/R/F1.
 """
 
 _CITATION = ""
@@ -24,8 +29,9 @@ Args:
     references: gold class ids (int).
     labels: optional list of class ids to average macro-F1 over (e.g. all classes of the
         task, so that a class absent from a small evaluation set counts as F1 0).
+    negative_label: optional class id left out of precision / recall / f1.
 Returns:
-    accuracy, macro_f1, micro_f1 (float).
+    accuracy, macro_f1, micro_f1 (float); with negative_label also precision, recall, f1.
 """
 
 
@@ -45,7 +51,7 @@ class SingleLabelAccuracy(evaluate.Metric):
             ),
         )
 
-    def _compute(self, predictions, references, labels=None):
+    def _compute(self, predictions, references, labels=None, negative_label=None):
         pred = np.asarray(predictions, dtype=np.int64)
         ref = np.asarray(references, dtype=np.int64)
         if pred.shape != ref.shape:
@@ -59,9 +65,21 @@ class SingleLabelAccuracy(evaluate.Metric):
         fn = np.array([np.sum((pred != c) & (ref == c)) for c in labels], dtype=float)
         correct = float(np.sum(pred == ref))
         wrong = float(pred.size) - correct
-        return {
+        scores = {
             "accuracy": correct / pred.size if pred.size else 0.0,
             "macro_f1": float(_f1(tp, fp, fn).mean()) if labels.size else 0.0,
             # Every error is one false positive and one false negative: micro-F1 == accuracy.
             "micro_f1": float(_f1(correct, wrong, wrong)),
         }
+        if negative_label is not None:
+            scores.update(_relation_scores(pred, ref, int(negative_label)))
+        return scores
+
+
+def _relation_scores(pred, ref, negative):
+    predicted, gold = pred != negative, ref != negative
+    tp = float(np.sum(predicted & gold & (pred == ref)))
+    precision = tp / predicted.sum() if predicted.sum() else 0.0
+    recall = tp / gold.sum() if gold.sum() else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": float(precision), "recall": float(recall), "f1": float(f1)}

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from .ner import (
     _clean_sentence,
-    _find_record,
-    _literal_candidates,
+        _literal_candidates,
     _load_literal,
     tokenize,
 )
@@ -66,8 +65,10 @@ def _text_from_json(completion: str) -> str | None:
     if "{" not in completion:
         return None
     for candidate in _literal_candidates(completion):
-        record = _find_record(_load_literal(candidate))
-        if record is not None:
+        record = _load_literal(candidate)
+        if isinstance(record, list) and record and isinstance(record[0], dict):
+            record = record[0]
+        if isinstance(record, dict):
             value = next((v for k, v in record.items() if isinstance(v, str) and _is_text_label(str(k))), None)
             if value:
                 return _clean_sentence(value)

@@ -242,3 +242,23 @@ def test_multilabel_rejects_bad_input(multilabel_f1):
         multilabel_f1.compute(predictions=[[2, 0]], references=[[1, 0]])
     with pytest.raises(ValueError, match="different lengths"):
         multilabel_f1.compute(predictions=[[1, 0], [1]], references=[[1, 0], [1, 0]])
+
+
+def test_relation_scores_leave_the_negative_class_out():
+    metric = load_metric("accuracy")
+    # classes: 0 Upregulator, 1 Agonist, 2 NOT (negative)
+    references = [0, 0, 1, 2, 2, 2]
+    predictions = [0, 1, 2, 2, 0, 2]
+    scores = metric.compute(predictions=predictions, references=references, negative_label=2)
+    # predicted relations: rows 0, 1, 4 (one correct); gold relations: rows 0, 1, 2
+    assert scores["precision"] == pytest.approx(1 / 3)
+    assert scores["recall"] == pytest.approx(1 / 3)
+    assert scores["f1"] == pytest.approx(1 / 3)
+    assert scores["accuracy"] == pytest.approx(3 / 6)
+
+
+def test_binary_relation_scores_are_the_positive_class():
+    metric = load_metric("accuracy")
+    scores = metric.compute(predictions=[1, 1, 0, 0], references=[1, 0, 1, 0], negative_label=0)
+    assert (scores["precision"], scores["recall"], scores["f1"]) == (0.5, 0.5, 0.5)
+    assert "f1" not in metric.compute(predictions=[1], references=[1])

@@ -24,3 +24,17 @@ def assert_valid_iob2(rows: list[dict], entity_type: str) -> None:
             if tag.startswith("I-"):
                 assert previous != "O", row["tokens"]
             previous = tag
+
+
+def assert_valid_multi_type_iob2(rows: list[dict], entity_types: tuple[str, ...]) -> None:
+    """As `assert_valid_iob2` for tasks with several entity types (CASI): every tag is O or
+    B-/I- of one of `entity_types`, and an I- tag continues a mention of the same type."""
+    allowed = {"O"} | {f"{prefix}-{kind}" for kind in entity_types for prefix in ("B", "I")}
+    for row in rows:
+        tags = row["ner_tags"]
+        assert set(tags) <= allowed, (tags, row["tokens"])
+        previous = "O"
+        for tag in tags:
+            if tag.startswith("I-"):
+                assert previous != "O" and previous[2:] == tag[2:], (tag, row["tokens"])
+            previous = tag

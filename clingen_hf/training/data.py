@@ -3,24 +3,29 @@ and their encoding for each model head.
 
 Row schemas by head: token `tokens` + `ner_tags`; single `text` + `label`; multi `text` +
 `labels` (a list of label names or ids); pair `text` + `text_pair` + `label`.
-Labels may be names or ids; they are checked against the task's labels.
+The synthetic set's labels may be names or ids; real data is read by `clingen_hf.readers`
+(any real format, Hub schemas by column alias). Both are checked against the task's labels
+and turned into ids of `task.labels`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
-import tempfile
 from pathlib import Path
 
 import datasets
 
-from ..data import SeedError, read_conll
+from ..data import rows_per_class, seed_features
+from ..readers import (
+    DataError,
+    canonical_split,
+    load_local_dataset,
+    read_split_folder,
+    rows_from_hub,
+)
 from ..tasks import TaskSpec
 from .config import TrainConfigError
-
-SPLIT_ALIASES = {"train": ("train",), "dev": ("dev", "devel", "validation", "valid"), "test": ("test",)}
-FILE_SUFFIXES = (".tsv", ".conll", ".jsonl", ".json", ".csv", ".parquet")
 
 
 def load_synthetic(spec: str, task: TaskSpec, limit: int | None = None) -> tuple[datasets.Dataset, dict]:
@@ -50,14 +55,6 @@ def _load_local_config(directory: Path, config_name: str) -> datasets.Dataset:
     return load_local_dataset(str(directory), config_name, split="train")
 
 
-def load_local_dataset(*args, **kwargs) -> datasets.Dataset:
-    """`load_dataset` for local files through a fresh cache, held in memory: `datasets` keys
-    its cache of a local folder on the README metadata, not on the files, and can return an
-    older copy's rows or features."""
-    with tempfile.TemporaryDirectory(prefix="clingen-load-") as cache_dir:
-        return datasets.load_dataset(*args, cache_dir=cache_dir, keep_in_memory=True, **kwargs)
-
-
 def content_revision(directory: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(directory.glob("*.parquet")):
@@ -66,50 +63,31 @@ def content_revision(directory: Path) -> str:
 
 
 def load_real(source: str, task: TaskSpec) -> datasets.DatasetDict:
-    """The real splits: a folder of files named by split (train.tsv, devel.tsv, test.jsonl, ...)
-    or a Hub id. Split names are normalised to train / dev / test."""
-    path = Path(source)
-    if path.is_dir():
-        splits = {name: _read_split_file(file, task) for name, file in _split_files(path).items()}
-        if "train" not in splits:
-            raise TrainConfigError(f"real data {source}: no train file (expected train.tsv, train.jsonl, ...)")
-        return datasets.DatasetDict(splits)
+    """The real splits: a folder of split files in any format of `clingen_hf.readers`
+    (train.tsv, devel.tsv, test.jsonl, CDR_TrainingSet.PubTator.txt, ...) or a Hub id.
+    Split names are normalised to train / dev / test."""
+    try:
+        splits = _real_rows(source, task)
+    except DataError as error:
+        raise TrainConfigError(f"real data: {error}") from None
+    if "train" not in splits:
+        raise TrainConfigError(f"real data {source}: no train file (expected train.tsv, train.jsonl, ...); "
+                               f"found: {', '.join(splits) or 'no split'}")
+    return datasets.DatasetDict({name: _with_ids(rows, task, f"{source} {name}") for name, rows in splits.items()})
+
+
+def _real_rows(source: str, task: TaskSpec) -> dict[str, list[dict]]:
+    if Path(source).is_dir():
+        return read_split_folder(Path(source), task)
     try:
         loaded = datasets.load_dataset(source)
     except (FileNotFoundError, ValueError, OSError) as error:
         raise TrainConfigError(f"real data {source!r}: not a folder and not loadable ({type(error).__name__}: {error})") from None
-    renamed = {_canonical_split(name): split for name, split in loaded.items()}
-    return datasets.DatasetDict({name: normalise_labels(split, task, f"{source}[{name}]") for name, split in renamed.items()})
+    return {canonical_split(name) or name: rows_from_hub(split, task, f"{source}[{name}]") for name, split in loaded.items()}
 
 
-def _canonical_split(name: str) -> str:
-    for canonical, aliases in SPLIT_ALIASES.items():
-        if name in aliases:
-            return canonical
-    return name
-
-
-def _split_files(directory: Path) -> dict[str, Path]:
-    found = {}
-    for file in sorted(directory.iterdir()):
-        if file.suffix in FILE_SUFFIXES:
-            split = _canonical_split(file.stem.split("_")[-1].split("-")[-1])
-            if split in SPLIT_ALIASES:
-                found.setdefault(split, file)
-    return found
-
-
-def _read_split_file(file: Path, task: TaskSpec) -> datasets.Dataset:
-    if file.suffix in (".tsv", ".conll") and task.head == "token":
-        try:
-            rows = read_conll(file, task)
-        except SeedError as error:
-            raise TrainConfigError(f"real data: {error}") from None
-        return normalise_labels(datasets.Dataset.from_list(rows), task, str(file))
-    builder = {".jsonl": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet", ".tsv": "csv"}[file.suffix]
-    options = {"delimiter": "\t"} if file.suffix == ".tsv" else {}
-    dataset = load_local_dataset(builder, data_files=str(file), split="train", **options)
-    return normalise_labels(dataset, task, str(file))
+def _with_ids(rows: list[dict], task: TaskSpec, where: str) -> datasets.Dataset:
+    return normalise_labels(datasets.Dataset.from_list(rows, features=seed_features(task)), task, where)
 
 
 def required_columns(task: TaskSpec) -> tuple[str, ...]:
@@ -122,7 +100,7 @@ def normalise_labels(dataset: datasets.Dataset, task: TaskSpec, where: str) -> d
     missing = [c for c in required_columns(task) if c not in dataset.column_names]
     if missing:
         raise TrainConfigError(f"{where}: missing column(s) {missing} for a {task.head} task ({task.name})")
-    label_column = {"token": "ner_tags", "multi": "labels"}.get(task.head, "label")
+    label_column = task.label_column
     _check_label_names(dataset.features[label_column], task, where)
     ids = {name: index for index, name in enumerate(task.labels)}
 
@@ -177,18 +155,14 @@ def few_shot_and_validation(train: datasets.Dataset, task: TaskSpec, k: int, see
 
 
 def _rows_per_class(train: datasets.Dataset, task: TaskSpec) -> dict[str, list[int]]:
-    """For NER the class is the entity type and only sentences with an entity qualify."""
-    pools: dict[str, list[int]] = {}
-    if task.head == "token":
-        pools[task.entity_type] = [i for i, tags in enumerate(train["ner_tags"]) if any(tags)]
-    elif task.head == "multi":
-        for index, labels in enumerate(train["labels"]):
-            for label in labels:
-                pools.setdefault(task.labels[label], []).append(index)
-    else:
-        for index, label in enumerate(train["label"]):
-            pools.setdefault(task.labels[label], []).append(index)
-    return pools
+    """class -> rows, for the classes with rows: for token tasks the class is the entity type
+    and a sentence belongs to every type it contains (paper App. C)."""
+    names = [_label_names(value, task) for value in train[task.label_column]]
+    return {name: rows for name, rows in rows_per_class(names, task).items() if rows}
+
+
+def _label_names(value, task: TaskSpec):
+    return [task.labels[i] for i in value] if isinstance(value, list) else task.labels[value]
 
 
 def encode(dataset: datasets.Dataset, task: TaskSpec, tokenizer, max_length: int) -> datasets.Dataset:

@@ -1,0 +1,56 @@
+"""Real data for training through the readers: split folders in the real formats, Hub
+datasets by column alias, and few-shot pools per class for every head."""
+
+from pathlib import Path
+
+import datasets
+import pytest
+
+from clingen_hf.tasks import get_task
+from clingen_hf.training.config import TrainConfigError
+from clingen_hf.training.data import _rows_per_class, few_shot_and_validation, load_real
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "readers"
+
+
+def test_real_folder_in_a_real_format_becomes_label_ids():
+    cdr = get_task("cdr")
+    real = load_real(str(FIXTURES / "cdr"), cdr)
+    assert set(real) == {"train", "dev"} and len(real["train"]) == 6
+    assert real["train"].features["label"] == cdr.class_label()
+    assert real["dev"]["label"] == [cdr.labels.index("induce")] * 2
+
+
+def test_real_folder_without_train_and_bad_labels(tmp_path):
+    with pytest.raises(TrainConfigError, match="no train file"):
+        load_real(str(FIXTURES / "healthver"), get_task("healthver"))
+    (tmp_path / "train.tsv").write_text("a @GENE$ b @DISEASE$\t2\nc\tyes\n")
+    with pytest.raises(TrainConfigError, match=r"real data: .*label\(s\) '2' .*, 'yes' .*not labels of gad"):
+        load_real(str(tmp_path), get_task("gad"))
+
+
+def test_real_hub_dataset_by_column_alias(monkeypatch):
+    mqp = get_task("mqp")
+    dataset = datasets.Dataset.from_dict({"question1": ["a", "b"], "question2": ["c", "d"], "label": [1, 0]})
+    hub = datasets.DatasetDict({"train": dataset, "validation": dataset})
+    monkeypatch.setattr(datasets, "load_dataset", lambda source: hub)
+    real = load_real("some-org/medical-question-pairs", mqp)
+    assert set(real) == {"train", "dev"}
+    assert real["dev"].column_names == ["text", "text_pair", "label"]
+    assert [mqp.labels[i] for i in real["train"]["label"]] == ["equivalent", "not_equivalent"]
+
+
+def test_token_pools_are_per_entity_type():
+    casi = get_task("casi")
+    ids = {tag: index for index, tag in enumerate(casi.labels)}
+    rows = [["B-Medication", "O"], ["B-Dosage", "I-Dosage"], ["O"], ["B-Medication", "B-Route"]]
+    train = datasets.Dataset.from_dict({"ner_tags": [[ids[t] for t in tags] for tags in rows]})
+    assert _rows_per_class(train, casi) == {"Medication": [0, 3], "Dosage": [1], "Route": [3]}
+
+
+def test_few_shot_and_validation_for_multi_label_rows():
+    hoc = get_task("hoc")
+    train = datasets.Dataset.from_dict({"text": [f"s{i}" for i in range(8)], "labels": [[0], [0, 1], [1], [0], [1], [], [0], [1]]})
+    few, validation = few_shot_and_validation(train, hoc, k=1, seed=0)
+    assert len(few) == 2 and len(validation) == 2
+    assert not set(few["text"]) & set(validation["text"])

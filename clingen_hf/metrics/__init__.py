@@ -13,8 +13,9 @@ modules must not import ``clingen_hf``) and loads offline with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 METRICS_DIR = Path(__file__).resolve().parent
 METRIC_NAMES = ("seqeval_f1", "accuracy", "multilabel_f1")

@@ -6,8 +6,7 @@ clingen_hf. Load it with ``evaluate.load("/abs/path/seqeval_f1.py")``.
 
 import datasets
 import evaluate
-from seqeval.scheme import IOB2
-from seqeval.scheme import Entities
+from seqeval.scheme import IOB2, Entities
 
 _DESCRIPTION = """\
 Entity-level precision, recall and F1 for sequence labelling, computed with seqeval in

@@ -30,36 +30,17 @@ HOC_LABELS = {
     "avoiding immune destruction": "tumour cells escape recognition and killing by the immune system",
 }
 
+def _classification_task(name: str, title: str, domain: str, labels: dict[str, str], kg_types: tuple[str, ...],
+                         llm_topics: str, head: str, metric: str, style_task_name: str, **fields) -> TaskSpec:
+    return TaskSpec(name=name, family="classification", title=title, domain=domain, labels=tuple(labels),
+                    label_descriptions=labels, kg_entity_types=kg_types, llm_topic_types=(llm_topics,), templates=TEMPLATES,
+                    metric=metric, main_metric="macro_f1", head=head, style_task_name=style_task_name, **fields)
+
+
 CLASSIFICATION_TASKS = (
-    TaskSpec(
-        name="litcovid",
-        family="classification",
-        title="LitCovid",
-        domain="COVID-19 Literature",
-        labels=tuple(LITCOVID_LABELS),
-        label_descriptions=LITCOVID_LABELS,
-        kg_entity_types=("disease", "drug"),
-        llm_topic_types=("COVID-19 research subtopics",),
-        templates=TEMPLATES,
-        metric="accuracy",
-        main_metric="macro_f1",
-        head="single",
-        style_task_name="COVID-19 literature topic classification",
-    ),
-    TaskSpec(
-        name="hoc",
-        family="classification",
-        title="HoC (Hallmarks of Cancer)",
-        domain="Cancer Document",
-        labels=tuple(HOC_LABELS),
-        label_descriptions=HOC_LABELS,
-        kg_entity_types=("gene", "disease"),
-        llm_topic_types=("cancer biology subtopics",),
-        templates=TEMPLATES,
-        metric="multilabel_f1",
-        main_metric="macro_f1",
-        head="multi",
-        multi_label_rate=0.3,
-        style_task_name="hallmarks of cancer classification",
-    ),
+    _classification_task("litcovid", "LitCovid", "COVID-19 Literature", LITCOVID_LABELS, ("disease", "drug"),
+                         "COVID-19 research subtopics", "single", "accuracy", "COVID-19 literature topic classification"),
+    _classification_task("hoc", "HoC (Hallmarks of Cancer)", "Cancer Document", HOC_LABELS, ("gene", "disease"),
+                         "cancer biology subtopics", "multi", "multilabel_f1", "hallmarks of cancer classification",
+                         multi_label_rate=0.3),
 )

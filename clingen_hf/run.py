@@ -92,7 +92,8 @@ def generate_all(options: RunOptions, seeds_source: str | None) -> dict[str, flo
     with llm_endpoint(options) as (base_url, model):
         if not options.llm_base_url:
             per_sample = sum(EMBEDDED_SECONDS_PER_SAMPLE.get(m, UNMEASURED_SECONDS_PER_SAMPLE) for m in options.methods)
-            estimate = per_sample * options.n / 60
+            steps = len(family_for(get_task(options.task)).steps)  # sentence pairs take two calls per sample
+            estimate = per_sample * steps * options.n / 60
             print(f"clingen run: generating {options.n} samples x {len(options.methods)} methods; "
                   f"about {estimate:.0f} min with the embedded model on 2 cores (cached calls are free)", flush=True)
         for method in options.methods:

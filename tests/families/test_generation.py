@@ -141,3 +141,15 @@ def test_every_task_has_templates_and_features():
             for step in family.steps:
                 assert task.template_for(method, step)
         assert task.label_column in family.data_features()
+
+
+@pytest.mark.parametrize("task_name", ["hoc", "mqp"])
+def test_bundled_seeds_are_published_as_a_few_shot_split(task_name, clinical_llm, cache_dir, tmp_path):
+    output = tmp_path / "synthetic"
+    assert main(["generate", "--task", task_name, "--method", "demogen", "--n", "6", "--llm-base-url", clinical_llm.base_url,
+                 "--llm-model", "fake-clinical", "--output", str(output)]) == 0
+    task = get_task(task_name)
+    few_shot = datasets.load_dataset(str(output), "demogen", split="few_shot", cache_dir=str(tmp_path / "hf-cache"))
+    assert len(few_shot) == 5 * len(task.labels) if task.head != "multi" else len(few_shot) >= 5
+    train = load(output, "demogen")
+    assert few_shot.features[task.label_column] == train.features[task.label_column]

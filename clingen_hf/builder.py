@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import datasets
+import numpy as np
 
 from . import __version__
 from .cache import CompletionCache
@@ -41,13 +42,18 @@ from .prompts import render, template_id
 from .tasks import TaskSpec, get_task
 from .verification import EntityLinker, verify_tags
 
-METHODS = ("clingen-kg", "clingen-llm", "zerogen", "demogen")
 METHOD_DESCRIPTIONS = {
     "clingen-kg": "ClinGen with topics sampled from the knowledge graph, plus LLM-suggested styles",
     "clingen-llm": "ClinGen with topics listed by the LLM, plus LLM-suggested styles",
     "zerogen": "ZeroGen baseline: the plain task prompt, no demonstrations",
     "demogen": "DemoGen baseline: the plain task prompt with the few-shot seeds as demonstrations",
+    "progen": "ProGen baseline: DemoGen in rounds, later rounds also shown feedback examples chosen from earlier "
+              "rounds (clingen_hf/feedback.py)",
+    "clingen-kg-no-styles": "ablation: ClinGen with KG topics, without writing styles",
+    "clingen-llm-no-styles": "ablation: ClinGen with LLM topics, without writing styles",
+    "clingen-no-topics": "ablation: ClinGen with LLM-suggested styles, without topics",
 }
+METHODS = tuple(METHOD_DESCRIPTIONS)
 
 
 class GenerationError(RuntimeError):
@@ -69,6 +75,8 @@ class GenerationConfig(datasets.BuilderConfig):
     llm_cache_dir: str | None = None
     knowledge_cache_dir: str | None = None
     near_duplicate_threshold: float = 0.8
+    progen_rounds: int = 3  # ProGen: generation rounds
+    progen_feedback_per_class: int = 2  # ProGen: feedback examples per class from earlier rounds
     verify_spans: str = "off"  # off | flag | remove: link labelled spans to the KG (verification.py)
     add_kg_mentions: bool = False  # also label unlabelled mentions of KG entities
 
@@ -89,6 +97,7 @@ class GenerationReport:
     truncated: int = 0
     span_actions: dict[str, int] = field(default_factory=dict)  # kept / unlinked / removed / added
     label_counts: dict[str, int] = field(default_factory=dict)  # kept rows per class
+    feedback_rounds: list[int] = field(default_factory=list)  # ProGen: feedback examples chosen after each round
     ledger: Ledger | None = None
     pools: dict[str, Pool] = field(default_factory=dict)
     few_shot: list[dict] = field(default_factory=list)
@@ -198,22 +207,23 @@ class GenerationRun:
         method, config = self.config.method, self.config
         if not method.startswith("clingen"):
             return [None], [None]
-        if config.styles_file:
-            styles = Pool.load(config.styles_file, "styles")
-        else:
-            styles = style_pool(self.llm, self.task, self.family.demo_texts(self.few_shot), seed=config.seed)
-        topics = Pool.load(config.topics_file, "topics") if config.topics_file else self._topic_pool()
-        for pool in (styles, topics):
+        pools = {}
+        if "no-styles" not in method:
+            pools["styles"] = (Pool.load(config.styles_file, "styles") if config.styles_file else
+                               style_pool(self.llm, self.task, self.family.demo_texts(self.few_shot), seed=config.seed))
+        if method != "clingen-no-topics":
+            pools["topics"] = Pool.load(config.topics_file, "topics") if config.topics_file else self._topic_pool()
+        for pool in pools.values():
             if not pool.items:
                 errors = self.llm.ledger.errors
                 cause = f"the LLM calls failed ({errors})" if errors else "the LLM's answers had no usable items"
                 raise GenerationError(f"the {pool.kind} pool is empty: {cause}")
-        self.report.pools = {"topics": topics, "styles": styles}
-        return topics.items, styles.items
+        self.report.pools = pools
+        return (pools["topics"].items if "topics" in pools else [None]), (pools["styles"].items if "styles" in pools else [None])
 
     def _topic_pool(self) -> Pool:
         config, relation = self.config, self.task.family == "relation"
-        if config.method == "clingen-kg":
+        if config.method.startswith("clingen-kg"):
             if relation:
                 return kg_relation_pool(self._knowledge_graph(), self.llm, self.task, config.n, config.seed)
             return kg_topic_pool(self._knowledge_graph(), self.task, config.n, config.seed)
@@ -256,14 +266,12 @@ class GenerationRun:
 
     def generate(self) -> datasets.Dataset:
         started = time.monotonic()
-        rows = self.plan()
+        plan = self.plan()
         demos = self.demonstrations() if self.config.method != "zerogen" else []
-        fingerprint = rows._fingerprint
-        for number, step in enumerate(self.family.steps):
-            if number:  # the earlier step's prompt and completion stay as provenance
-                rows = rows.rename_columns({"prompt": f"{self.family.steps[number - 1]}_prompt",
-                                            "completion": f"{self.family.steps[number - 1]}_completion"})
-            rows = self._run_step(rows, step, demos, f"{fingerprint}-{step}")
+        if self.config.method == "progen":
+            rows = self._generate_in_rounds(plan, demos)
+        else:
+            rows = self._run_steps(plan, demos, plan._fingerprint)
         rows = self._verify(rows)
         gated = self._apply_gates(rows)
         self._count(gated)
@@ -272,6 +280,42 @@ class GenerationRun:
         self.report.wall_s = time.monotonic() - started
         features = output_features(self.task)
         return kept.select_columns(list(features)).cast(features)
+
+    def _run_steps(self, rows: datasets.Dataset, demos: list[dict], fingerprint: str) -> datasets.Dataset:
+        for number, step in enumerate(self.family.steps):
+            if number:  # the earlier step's prompt and completion stay as provenance
+                earlier = self.family.steps[number - 1]
+                rows = rows.rename_columns({"prompt": f"{earlier}_prompt", "completion": f"{earlier}_completion"})
+            rows = self._run_step(rows, step, demos, f"{fingerprint}-{step}")
+        return rows
+
+    def _generate_in_rounds(self, plan: datasets.Dataset, demos: list[dict]) -> datasets.Dataset:
+        """ProGen: the plan in `progen_rounds` parts; each part's demonstrations are the seeds
+        plus feedback chosen from the parts before it (clingen_hf/feedback.py)."""
+        rounds = max(1, min(self.config.progen_rounds, len(plan)))
+        done: list[dict] = []
+        feedback: list[dict] = []
+        for number, part in enumerate(np.array_split(np.arange(len(plan)), rounds)):
+            rows = self._run_steps(plan.select(part), demos + feedback, f"{plan._fingerprint}-round{number}")
+            done.extend(rows.to_list())
+            feedback = self._feedback(done)
+            self.report.feedback_rounds.append(len(feedback))
+        return datasets.Dataset.from_list(done)
+
+    def _feedback(self, rows: list[dict]) -> list[dict]:
+        from .data import classes_of
+        from .feedback import select_feedback
+        from .quality import encode
+
+        def example(seed_row: dict, sample_seed: int = 0) -> dict:
+            value = seed_row[self.task.label_column]
+            return {"text": self.family.seed_text(seed_row), "labels": sorted(classes_of(value, self.task)),
+                    "sample_seed": sample_seed, "seed_row": seed_row}
+
+        usable = [example(self.family.as_seed_row(row), row["sample_seed"]) for row in rows if row["drop_reason"] is None]
+        seeds = [example(row) for row in self.few_shot]
+        chosen = select_feedback(usable, seeds, self.config.progen_feedback_per_class, encode)
+        return self.family.demonstrations([c["seed_row"] for c in chosen])
 
     def _run_step(self, rows: datasets.Dataset, step: str, demos: list[dict], fingerprint: str) -> datasets.Dataset:
         label = f" ({step} sentence)" if step else ""
@@ -413,6 +457,7 @@ def report_to_dict(report: GenerationReport, config: GenerationConfig) -> dict:
             "truncated": report.truncated,
             "span_actions": report.span_actions,
             "label_counts": report.label_counts,
+            **({"progen_feedback_per_round": report.feedback_rounds} if report.feedback_rounds else {}),
         },
         "usage": {
             "llm_calls_made": ledger.calls_made,

@@ -21,12 +21,17 @@ def _encoder(name: str):
     return SentenceTransformer(resolve_model_path(name), device="cpu")
 
 
+def encode(texts: list[str], encoder: str = DEFAULT_ENCODER) -> np.ndarray:
+    """L2-normalised sentence embeddings."""
+    return _encoder(encoder).encode(list(texts), normalize_embeddings=True, show_progress_bar=False)
+
+
 def average_pairwise_similarity(sentences: list[str], encoder: str = DEFAULT_ENCODER, sample: int = 500, seed: int = 0) -> float:
     """Mean cosine similarity over all pairs of (up to `sample`) sentences."""
     if len(sentences) < 2:
         return float("nan")
     chosen = random.Random(seed).sample(sentences, min(sample, len(sentences)))
-    embeddings = _encoder(encoder).encode(chosen, normalize_embeddings=True, show_progress_bar=False)
+    embeddings = encode(chosen, encoder)
     similarity = embeddings @ embeddings.T
     n = len(chosen)
     return float((similarity.sum() - np.trace(similarity)) / (n * (n - 1)))

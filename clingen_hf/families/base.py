@@ -17,6 +17,8 @@ from ..tasks import TaskSpec
 STRING = datasets.Value("string")
 STRINGS = datasets.Sequence(datasets.Value("string"))
 TOPIC_PAIR_SEPARATOR = " | "
+SEED_COLUMNS = {"token": ("tokens", "ner_tags"), "single": ("text", "label"), "multi": ("text", "labels"),
+                "pair": ("text", "text_pair", "label")}
 
 
 class Family:
@@ -64,6 +66,14 @@ class Family:
 
     def seed_text(self, seed_row: dict) -> str:
         return seed_row["text"]
+
+    def as_seed_row(self, row: dict) -> dict:
+        """A generated row (label ids) in the seed schema (label names), e.g. as a demonstration."""
+        column, names = self.task.label_column, self.task.labels
+        value = row[column]
+        seed_row = {name: row[name] for name in SEED_COLUMNS[self.task.head]}
+        seed_row[column] = [names[i] for i in value] if isinstance(value, list) else names[value]
+        return seed_row
 
     # -- output -----------------------------------------------------------------------------
     def data_features(self) -> dict:

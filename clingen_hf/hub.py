@@ -25,6 +25,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 from .tasks import get_task
 
 REPORT_FILE = "generation_report.json"
+QUALITY_FILE = "quality.json"
 DEFAULT_CONFIG = "clingen-kg"
 KNOWLEDGE_CONFIG = "knowledge"
 CARD_TEMPLATE = Path(__file__).parent / "dataset_card_template.md"
@@ -73,9 +74,14 @@ def _replace_dir(new: Path, target: Path) -> None:
 
 
 def config_reports(output_dir: Path) -> dict[str, dict]:
+    """Each config's generation report, with its quality numbers (`clingen quality`) if any."""
     reports = {}
     for path in sorted(Path(output_dir).glob(f"*/{REPORT_FILE}")):
-        reports[path.parent.name] = json.loads(path.read_text(encoding="utf-8"))
+        report = json.loads(path.read_text(encoding="utf-8"))
+        quality = path.parent / QUALITY_FILE
+        if quality.is_file():
+            report["quality"] = json.loads(quality.read_text(encoding="utf-8"))
+        reports[path.parent.name] = report
     return reports
 
 

@@ -39,7 +39,7 @@ from .tasks import TaskSpec, get_task
 
 @dataclass
 class QualityOptions:
-    real: str
+    real: str | None  # None: the task's bundled seeds
     test: str | None = None
     encoder: str = DEFAULT_ENCODER
     sample: int = 500

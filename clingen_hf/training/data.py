@@ -11,6 +11,7 @@ and turned into ids of `task.labels`.
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from ..readers import (
 from ..tasks import TaskSpec
 from .config import TrainConfigError
 
+logger = logging.getLogger(__name__)
 
 def load_synthetic(spec: str, task: TaskSpec, limit: int | None = None) -> tuple[datasets.Dataset, dict]:
     """`DIR:CONFIG` (a generated directory), `REPO_ID:CONFIG` or `REPO_ID@REVISION:CONFIG`."""
@@ -62,18 +64,32 @@ def content_revision(directory: Path) -> str:
     return f"sha256:{digest.hexdigest()[:12]}"
 
 
-def load_real(source: str, task: TaskSpec) -> datasets.DatasetDict:
+def load_real(source: str, task: TaskSpec, dev_holdout: float | None = None) -> datasets.DatasetDict:
     """The real splits: a folder of split files in any format of `clingen_hf.readers`
     (train.tsv, devel.tsv, test.jsonl, CDR_TrainingSet.PubTator.txt, ...) or a Hub id.
-    Split names are normalised to train / dev / test."""
+    Split names are normalised to train / dev / test. With `dev_holdout`, data that has a
+    single split is divided into train and dev (`hold_out_dev`)."""
     try:
         splits = _real_rows(source, task)
     except DataError as error:
         raise TrainConfigError(f"real data: {error}") from None
-    if "train" not in splits:
+    real = datasets.DatasetDict({name: _with_ids(rows, task, f"{source} {name}") for name, rows in splits.items()})
+    if dev_holdout and len(real) == 1:
+        real = hold_out_dev(real, dev_holdout)
+    if "train" not in real:
         raise TrainConfigError(f"real data {source}: no train file (expected train.tsv, train.jsonl, ...); "
-                               f"found: {', '.join(splits) or 'no split'}")
-    return datasets.DatasetDict({name: _with_ids(rows, task, f"{source} {name}") for name, rows in splits.items()})
+                               f"found: {', '.join(splits) or 'no split'} (set dev_holdout to split a single one)")
+    return real
+
+
+def hold_out_dev(real: datasets.DatasetDict, share: float) -> datasets.DatasetDict:
+    """Real data with a single split (GAD, HoC, RQE, MQP ship only train; HealthVer's release
+    here only dev): a seeded share becomes `dev`, the rest `train`, the same for every run."""
+    ((name, split),) = real.items()
+    parts = split.train_test_split(test_size=share, seed=0)
+    logger.warning("real data has only a %r split: %d rows held out as dev, %d left as train", name,
+                   len(parts["test"]), len(parts["train"]))
+    return datasets.DatasetDict({"train": parts["train"], "dev": parts["test"]})
 
 
 def _real_rows(source: str, task: TaskSpec) -> dict[str, list[dict]]:

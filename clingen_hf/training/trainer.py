@@ -19,9 +19,9 @@ from pathlib import Path
 
 import datasets
 import numpy as np
-from accelerate import PartialState
 import torch
 import transformers
+from accelerate import PartialState
 from transformers import (
     AutoModelForSequenceClassification,
     AutoModelForTokenClassification,
@@ -63,9 +63,7 @@ class TrainingRun:
 def prepare(config: TrainConfig) -> TrainingRun:
     """Load and check everything before the first step, so bad input fails fast."""
     task = get_task(config.task)
-    real = load_real(config.real, task)
-    if config.dev_holdout and len(real) == 1:
-        real = hold_out_dev(real, config.dev_holdout)
+    real = load_real(config.real, task, config.dev_holdout)
     missing = [split for split in config.eval_splits if split not in real]
     if missing:
         raise TrainConfigError(f"real data {config.real} has no {missing} split(s); it has: {', '.join(real)}")
@@ -74,16 +72,6 @@ def prepare(config: TrainConfig) -> TrainingRun:
         synthetic, provenance = load_synthetic(config.synthetic, task, config.max_synthetic)
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(config.model))
     return TrainingRun(config, task, real, synthetic, provenance, tokenizer, MetricComputer(task))
-
-
-def hold_out_dev(real: datasets.DatasetDict, share: float) -> datasets.DatasetDict:
-    """Real data with a single split (GAD, HoC, RQE, MQP ship only train; HealthVer's release
-    here only dev): a seeded share becomes `dev`, the rest `train`, the same for every run."""
-    (name, split), = real.items()
-    parts = split.train_test_split(test_size=share, seed=0)
-    logger.warning("real data has only a %r split: %d rows held out as dev, %d left as train", name,
-                   len(parts["test"]), len(parts["train"]))
-    return datasets.DatasetDict({"train": parts["train"], "dev": parts["test"]})
 
 
 def resolve_model_path(model: str) -> str:

@@ -54,3 +54,23 @@ def test_few_shot_and_validation_for_multi_label_rows():
     few, validation = few_shot_and_validation(train, hoc, k=1, seed=0)
     assert len(few) == 2 and len(validation) == 2
     assert not set(few["text"]) & set(validation["text"])
+
+
+def test_single_split_real_data_is_divided_by_dev_holdout(tmp_path):
+    from clingen_hf.tasks import get_task
+    from clingen_hf.training.config import TrainConfigError
+    from clingen_hf.training.data import load_real
+
+    folder = tmp_path / "healthver"
+    folder.mkdir()
+    rows = [{"text": f"claim {i}", "text_pair": f"evidence {i}", "label": ["Support", "Refute", "Unproven"][i % 3]} for i in range(20)]
+    (folder / "dev.jsonl").write_text("\n".join(__import__("json").dumps(r) for r in rows) + "\n")
+    task = get_task("healthver")
+    real = load_real(str(folder), task, dev_holdout=0.25)
+    assert sorted(real) == ["dev", "train"] and (len(real["train"]), len(real["dev"])) == (15, 5)
+    assert set(real["train"]["text"]).isdisjoint(real["dev"]["text"])
+    assert load_real(str(folder), task, dev_holdout=0.25)["dev"]["text"] == real["dev"]["text"]  # the same every run
+    import pytest
+
+    with pytest.raises(TrainConfigError, match="set dev_holdout"):
+        load_real(str(folder), task)

@@ -54,6 +54,8 @@ METHOD_DESCRIPTIONS = {
     "clingen-no-topics": "ablation: ClinGen with LLM-suggested styles, without topics",
 }
 METHODS = tuple(METHOD_DESCRIPTIONS)
+LLM_TOPIC_TARGET = 300  # topics the LLM is asked to list (paper 4.1.1) ...
+LLM_TOPIC_MINIMUM = 50  # ... or the sample count, when smaller, but at least this many
 
 
 class GenerationError(RuntimeError):
@@ -227,9 +229,10 @@ class GenerationRun:
             if relation:
                 return kg_relation_pool(self._knowledge_graph(), self.llm, self.task, config.n, config.seed)
             return kg_topic_pool(self._knowledge_graph(), self.task, config.n, config.seed)
+        target = min(LLM_TOPIC_TARGET, max(config.n, LLM_TOPIC_MINIMUM))  # a small run needs no 300 topics
         if relation:
-            return llm_relation_pool(self.llm, self.task, seed=config.seed)
-        return llm_topic_pool(self.llm, self.task, seed=config.seed)
+            return llm_relation_pool(self.llm, self.task, target=target, seed=config.seed)
+        return llm_topic_pool(self.llm, self.task, target=target, seed=config.seed)
 
     def _knowledge_graph(self) -> KnowledgeGraph:
         if self.config.kg_source == "embedded":

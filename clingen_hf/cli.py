@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_parsers(commands)
     add_quality_parser(commands)
     add_experiment_parser(commands)
+    add_infer_parser(commands)
     return parser
 
 
@@ -311,6 +312,11 @@ def add_generate_parser(commands) -> None:
     data.add_argument("--add-kg-mentions", action="store_true", help="also label mentions of KG entities the LLM left unlabelled")
     data.add_argument("--topics", help="reuse a topics JSON file (from a previous run's knowledge/ folder)")
     data.add_argument("--styles", help="reuse a styles JSON file")
+    _add_llm_arguments(p)
+    p.set_defaults(handler=run_generate)
+
+
+def _add_llm_arguments(p) -> None:
     llm = p.add_argument_group("LLM")
     llm.add_argument("--llm-base-url", default=os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1"), help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)")
     llm.add_argument("--llm-model", required=True, help="model name the server knows")
@@ -325,7 +331,85 @@ def add_generate_parser(commands) -> None:
     llm.add_argument("--price-output", type=float, help="USD per million completion tokens")
     llm.add_argument("--max-cost-usd", type=float, help="stop making calls once this much was spent; what is done is kept")
     llm.add_argument("--cache-dir", help="where completions and the embedded KG are cached (default: $CLINGEN_CACHE or ~/.cache/clingen_hf)")
-    p.set_defaults(handler=run_generate)
+
+
+def add_infer_parser(commands) -> None:
+    i = commands.add_parser(
+        "infer",
+        help="direct few-shot inference with the LLM on a real evaluation split (paper Table 2)",
+        description="The LLM labels the evaluation split itself, with --k-shot examples per class from the real train\n"
+        "split as demonstrations; predictions are scored with the task's metric. Calls are cached and costed.\n"
+        "The temperature defaults to 0 here.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    i.add_argument("--task", required=True, choices=sorted(_task_names()), metavar="TASK")
+    i.add_argument("--real", required=True, help="real data (a folder in the task's format or a Hub id): train split for "
+                   "the demonstrations, --split for the evaluation")
+    i.add_argument("--split", default="dev", help="split to label (default: dev)")
+    i.add_argument("--limit", type=int, help="label a seeded sample of this many examples (default: all)")
+    i.add_argument("--k-shot", type=int, default=5, help="demonstrations per class (default: 5)")
+    i.add_argument("--seed", type=int, default=0, help="few-shot sampling and the sample of --limit (default: 0)")
+    i.add_argument("--dev-holdout", type=float, default=0.2, help="single-split data: the share held out as dev (default: 0.2)")
+    i.add_argument("--output", type=Path, help="write the scores, counts and cost to this JSON file")
+    _add_llm_arguments(i)
+    i.set_defaults(handler=run_infer, temperature=0.0)  # labelling, not writing: greedy unless --temperature
+
+
+def _task_names() -> list[str]:
+    from .tasks import TASKS
+
+    return list(TASKS)
+
+
+def run_infer(args) -> int:
+    import json
+
+    from .cache import CompletionCache
+    from .inference import infer
+    from .llm import LLMClient, resolve_api_key
+    from .tasks import get_task
+    from .training.data import load_real
+
+    task = get_task(args.task)
+    settings = llm_settings_from(args)
+    resolve_api_key(settings)
+    real = load_real(args.real, task, args.dev_holdout)
+    if args.split not in real:
+        raise UsageError(f"--split {args.split}: the real data has only {', '.join(real)}")
+    few_shot, evaluation = (_as_seed_rows(real[name], task) for name in ("train", args.split))
+    from .data import sample_few_shot
+
+    demonstrations = sample_few_shot(few_shot, task, args.k_shot, args.seed)
+    llm = LLMClient(settings, CompletionCache.in_dir(args.cache_dir))
+    result = infer(task, llm, demonstrations, evaluation, args.limit, args.seed)
+    ledger = result.ledger
+    prompt, completion = ledger.total_tokens()
+    cost = ledger.cost_of(prompt, completion) if settings.prices() is not None else None
+    print(f"\nclingen infer: {task.name} / {args.split}: {result.examples} examples, {result.unparsed} answers naming no label")
+    print("  " + "  ".join(f"{name} {value:.4f}" for name, value in sorted(result.scores.items())))
+    print(f"  LLM calls: {ledger.calls_made} made, {ledger.cache_hits} from cache; tokens {prompt:,} prompt + "
+          f"{completion:,} completion; cost {f'${cost:.4f}' if cost is not None else 'unknown (set --price-input/--price-output)'}")
+    if args.output:
+        payload = {"task": task.name, "split": args.split, "examples": result.examples, "unparsed": result.unparsed,
+                   "scores": result.scores, "prompt_tokens": prompt, "completion_tokens": completion, "cost_usd": cost,
+                   "model": settings.model, "k_shot": args.k_shot, "seed": args.seed}
+        args.output.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def _as_seed_rows(split, task):
+    """A real split (label ids) in the seed schema (label names)."""
+    import datasets
+
+    from .data import seed_features
+
+    names = task.labels
+    column = task.label_column
+    rows = []
+    for row in split:
+        value = row[column]
+        rows.append({**row, column: [names[v] for v in value] if isinstance(value, list) else names[value]})
+    return datasets.Dataset.from_list(rows, features=seed_features(task))
 
 
 def llm_settings_from(args):

@@ -50,7 +50,24 @@ def clinical_responder(request: dict) -> str:
     return f"Sentence: {sentence}\nEntities: {entity}"
 
 
+def _inference_answer(prompt: str) -> str | None:
+    """Direct inference: the first known disease of the sentence; for labels, the first label
+    listed, or no label at all when the input mentions 'unclear'."""
+    if "Your task is to find every" in prompt:
+        sentence = prompt.rsplit("Sentence:", 1)[1].lower()
+        found = [d for d in DISEASES if d.lower() in sentence]
+        return f"Disease: {found[0]}" if found else "Disease: None"
+    if prompt.rstrip().endswith("Label:"):
+        if "unclear" in prompt.rsplit("Label:", 2)[-2]:
+            return "I am not sure."
+        return re.search(r"^- (.+?):", prompt, re.MULTILINE).group(1)
+    return None
+
+
 def _family_answer(prompt: str, seed: int) -> str | None:
+    inference = _inference_answer(prompt)
+    if inference is not None:
+        return inference
     malformed = seed % MALFORMED_EVERY == MALFORMED_EVERY - 1
     if "Suppose you are a writer for" in prompt:
         label = re.search(r"about (.+?)\.\n", prompt).group(1)

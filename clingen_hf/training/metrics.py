@@ -25,19 +25,10 @@ class MetricComputer:
         if isinstance(logits, tuple):
             logits = logits[0]
         predictions, references = self._decode(np.asarray(logits), np.asarray(labels))
-        scores = flatten_metrics(self.metric.compute(predictions=predictions, references=references, **self._options()))
+        scores = flatten_metrics(self.metric.compute(predictions=predictions, references=references, **metric_options(self.task)))
         main = scores[self.task.main_metric]
         scores["selection_score"] = main + 1e-3 * scores.get(TIE_BREAKER[self.task.head], 0.0)
         return {key: float(value) for key, value in scores.items() if isinstance(value, (int, float))}
-
-    def _options(self) -> dict:
-        """All classes count in macro-F1 (also those absent from a small evaluation set); relation
-        tasks score P/R/F1 without their negative class."""
-        if self.task.head in ("single", "pair"):
-            negative = self.task.extra.get("negative_label")
-            options = {"labels": list(range(len(self.task.labels)))}
-            return {**options, "negative_label": self.task.labels.index(negative)} if negative else options
-        return {}
 
     def _decode(self, logits: np.ndarray, labels: np.ndarray):
         if self.task.head == "token":
@@ -52,3 +43,13 @@ class MetricComputer:
         if self.task.head == "multi":
             return (logits > 0).astype(int).tolist(), labels.astype(int).tolist()  # sigmoid(x) > 0.5
         return logits.argmax(-1).tolist(), labels.astype(int).tolist()
+
+
+def metric_options(task: TaskSpec) -> dict:
+    """All classes count in macro-F1 (also those absent from a small evaluation set); relation
+    tasks score P/R/F1 without their negative class."""
+    if task.head in ("single", "pair"):
+        negative = task.extra.get("negative_label")
+        options = {"labels": list(range(len(task.labels)))}
+        return {**options, "negative_label": task.labels.index(negative)} if negative else options
+    return {}

@@ -15,15 +15,7 @@ ENTITY_TYPE_BY_TASK: dict[str, str] = {
 
 def assert_valid_iob2(rows: list[dict], entity_type: str) -> None:
     """Every tag is O, B-<type> or I-<type>, and no I- follows an O (strict IOB2)."""
-    allowed = {"O", f"B-{entity_type}", f"I-{entity_type}"}
-    for row in rows:
-        tags = row["ner_tags"]
-        assert set(tags) <= allowed, (tags, row["tokens"])
-        previous = "O"
-        for tag in tags:
-            if tag.startswith("I-"):
-                assert previous != "O", row["tokens"]
-            previous = tag
+    assert_valid_multi_type_iob2(rows, (entity_type,))
 
 
 def assert_valid_multi_type_iob2(rows: list[dict], entity_types: tuple[str, ...]) -> None:

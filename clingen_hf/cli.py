@@ -165,6 +165,8 @@ def add_experiment_parser(commands) -> None:
     )
     _add_pipeline_arguments(e, default_methods=list(METHODS))
     e.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="run seeds: generation and training (default: 0 1 2)")
+    e.add_argument("--direct-inference", type=int, metavar="N", help="also let the LLM label N dev examples itself per seed, "
+                   "with 5 demonstrations per class (paper Table 2); a row of the tables")
     e.set_defaults(handler=run_experiment_command)
 
 
@@ -177,7 +179,7 @@ def run_experiment_command(args) -> int:
                                 llm_base_url=args.llm_base_url, llm_model=args.llm_model,
                                 llm_api_key_env=args.llm_api_key_env, gguf=args.gguf, concurrency=args.concurrency,
                                 max_tokens=args.max_tokens, classifier=args.classifier, dev_holdout=args.dev_holdout,
-                                cache_dir=args.cache_dir)
+                                cache_dir=args.cache_dir, direct_inference=args.direct_inference)
     options.output.mkdir(parents=True, exist_ok=True)
     with _local_llm_errors_as_usage():
         tables = run_experiment(options)
@@ -365,6 +367,7 @@ def run_infer(args) -> int:
     import json
 
     from .cache import CompletionCache
+    from .data import as_seed_rows
     from .inference import infer
     from .llm import LLMClient, resolve_api_key
     from .tasks import get_task
@@ -376,7 +379,7 @@ def run_infer(args) -> int:
     real = load_real(args.real, task, args.dev_holdout)
     if args.split not in real:
         raise UsageError(f"--split {args.split}: the real data has only {', '.join(real)}")
-    few_shot, evaluation = (_as_seed_rows(real[name], task) for name in ("train", args.split))
+    few_shot, evaluation = (as_seed_rows(real[name], task) for name in ("train", args.split))
     from .data import sample_few_shot
 
     demonstrations = sample_few_shot(few_shot, task, args.k_shot, args.seed)
@@ -395,21 +398,6 @@ def run_infer(args) -> int:
                    "model": settings.model, "k_shot": args.k_shot, "seed": args.seed}
         args.output.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return 0
-
-
-def _as_seed_rows(split, task):
-    """A real split (label ids) in the seed schema (label names)."""
-    import datasets
-
-    from .data import seed_features
-
-    names = task.labels
-    column = task.label_column
-    rows = []
-    for row in split:
-        value = row[column]
-        rows.append({**row, column: [names[v] for v in value] if isinstance(value, list) else names[value]})
-    return datasets.Dataset.from_list(rows, features=seed_features(task))
 
 
 def llm_settings_from(args):

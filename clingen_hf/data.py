@@ -137,3 +137,13 @@ def sample_few_shot(seeds: datasets.Dataset, task: TaskSpec, k: int, seed: int) 
         candidates = [index for index in rows if index not in chosen]
         chosen.update(rng.sample(candidates, min(k, len(candidates))))
     return seeds.select(sorted(chosen))
+
+
+def as_seed_rows(split: datasets.Dataset, task: TaskSpec) -> datasets.Dataset:
+    """A real split with label ids (as training loads it) in the seed schema (label names)."""
+    names, column = task.labels, task.label_column
+    rows = []
+    for row in split:
+        value = row[column]
+        rows.append({**row, column: [names[v] for v in value] if isinstance(value, list) else names[value]})
+    return datasets.Dataset.from_list(rows, features=seed_features(task))

@@ -22,13 +22,25 @@ from pathlib import Path
 
 from .assessment import QualityOptions, assess_directory
 from .hub import config_reports
-from .run import RunOptions, announce_generation, evaluation_data, generate_methods, llm_endpoint, reported_metrics, train_all
+from .run import (
+    RunOptions,
+    announce_generation,
+    evaluation_data,
+    generate_methods,
+    llm_endpoint,
+    reported_metrics,
+    train_all,
+)
 from .tasks import get_task
 
 
 @dataclass
 class ExperimentOptions(RunOptions):
     seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
+    direct_inference: int | None = None  # also let the LLM label this many dev examples itself (paper Table 2)
+
+
+DIRECT = "llm-direct (few-shot)"
 
 
 def run_experiment(options: ExperimentOptions) -> str:
@@ -39,13 +51,43 @@ def run_experiment(options: ExperimentOptions) -> str:
         announce_generation(options, seeds=len(options.seeds))
         for seed in options.seeds:
             generation_s[seed] = generate_methods(options, seeds_source, base_url, model, seed, synthetic_dir(options, seed))
+        direct = direct_inference(options, real, base_url, model) if options.direct_inference else None
     training = {seed: train_all(options, real, synthetic_dir(options, seed), [seed], options.output / f"seed-{seed}" / "models")
                 for seed in options.seeds}
     quality = {seed: assess_directory(synthetic_dir(options, seed), QualityOptions(real=seeds_source))
                for seed in options.seeds}
     reports = {seed: config_reports(synthetic_dir(options, seed)) for seed in options.seeds}
-    tables = write_tables(options, training, quality, reports, generation_s, is_demo)
-    return tables
+    if direct:
+        for seed in options.seeds:
+            training[seed][DIRECT] = direct[seed]
+    return write_tables(options, training, quality, reports, generation_s, is_demo, direct)
+
+
+def direct_inference(options: ExperimentOptions, real: str, base_url: str, model: str) -> dict[int, dict]:
+    """The LLM labels `direct_inference` dev examples per seed (its k-shot demonstrations and the
+    sample depend on the seed), in the shape of a training result."""
+    from .cache import CompletionCache
+    from .data import as_seed_rows, sample_few_shot
+    from .inference import infer
+    from .llm import LLMClient, LLMSettings
+    from .training.data import load_real
+
+    task = get_task(options.task)
+    splits = load_real(real, task, options.dev_holdout)
+    train, dev = as_seed_rows(splits["train"], task), as_seed_rows(splits["dev"], task)
+    results = {}
+    for seed in options.seeds:
+        settings = LLMSettings(base_url=base_url, model=model, api_key_env=options.llm_api_key_env, temperature=0.0,
+                               max_tokens=options.max_tokens, concurrency=options.concurrency)
+        llm = LLMClient(settings, CompletionCache.in_dir(options.cache_dir))
+        print(f"clingen: direct LLM inference on {options.direct_inference} dev examples (seed {seed}) ...", flush=True)
+        result = infer(task, llm, sample_few_shot(train, task, 5, seed), dev, options.direct_inference, seed)
+        prompt, completion = llm.ledger.total_tokens()
+        results[seed] = {"summary": {"dev": {name: {"mean": value, "std": 0.0} for name, value in result.scores.items()}},
+                         "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "examples": result.examples,
+                                   "unparsed": result.unparsed,
+                                   "cost_usd": llm.ledger.cost_of(prompt, completion) if settings.prices() else None}}
+    return results
 
 
 def synthetic_dir(options: ExperimentOptions, seed: int) -> Path:
@@ -62,7 +104,8 @@ def mean_std(values: list[float]) -> tuple[float, float]:
 def score_table(options: ExperimentOptions, training: dict[int, dict[str, dict]]) -> tuple[list[str], list[list[str]]]:
     metrics = reported_metrics(get_task(options.task))
     rows = []
-    for name in [*options.methods, "supervised-few"]:
+    names = [*options.methods, "supervised-few", *([DIRECT] if DIRECT in training[options.seeds[0]] else [])]
+    for name in names:
         cells = [name]
         for metric in metrics:
             mean, std = mean_std([training[seed][name]["summary"]["dev"][metric]["mean"] for seed in options.seeds])
@@ -96,8 +139,8 @@ def _mean_cell(values: list[float], digits: int = 3) -> str:
     return f"{mean:.{digits}f} ± {std:.{digits}f}" if len(values) > 1 else f"{mean:.{digits}f}"
 
 
-def cost_table(options: ExperimentOptions, reports: dict[int, dict[str, dict]],
-               generation_s: dict[int, dict[str, float]]) -> tuple[list[str], list[list[str]]]:
+def cost_table(options: ExperimentOptions, reports: dict[int, dict[str, dict]], generation_s: dict[int, dict[str, float]],
+               direct: dict[int, dict] | None = None) -> tuple[list[str], list[list[str]]]:
     header = ["method", "samples kept", "prompt tokens", "completion tokens", "tokens per 1000 samples", "cost USD",
               "USD per 1000 samples", "generation s"]
     rows = []
@@ -112,15 +155,25 @@ def cost_table(options: ExperimentOptions, reports: dict[int, dict[str, dict]],
         rows.append([name, str(kept), f"{prompt:,}", f"{completion:,}", f"{(prompt + completion) * per_thousand:,.0f}",
                      f"{cost:.4f}" if priced else "unpriced", f"{cost * per_thousand:.4f}" if priced else "unpriced",
                      f"{sum(generation_s[seed][name] for seed in options.seeds):.0f}"])
+    if direct:
+        usage = [direct[seed]["usage"] for seed in options.seeds]
+        examples = sum(u["examples"] for u in usage)
+        tokens = sum(u["prompt_tokens"] + u["completion_tokens"] for u in usage)
+        priced = all(u["cost_usd"] is not None for u in usage)
+        cost = sum(u["cost_usd"] for u in usage) if priced else None
+        rows.append([DIRECT, f"{examples} labelled", f"{sum(u['prompt_tokens'] for u in usage):,}",
+                     f"{sum(u['completion_tokens'] for u in usage):,}", f"{tokens * 1000 / examples:,.0f}",
+                     f"{cost:.4f}" if priced else "unpriced", f"{cost * 1000 / examples:.4f}" if priced else "unpriced", "-"])
     return header, rows
 
 
-def write_tables(options: ExperimentOptions, training, quality, reports, generation_s, is_demo: bool) -> str:
+def write_tables(options: ExperimentOptions, training, quality, reports, generation_s, is_demo: bool,
+                 direct: dict[int, dict] | None = None) -> str:
     sections = []
     for title, (header, rows), file in (
         ("Scores on the dev split, mean ± std over seeds (x100)", score_table(options, training), "results.csv"),
         ("Quality of the synthetic data (mean over seeds)", quality_table(options, quality), "quality.csv"),
-        ("Cost", cost_table(options, reports, generation_s), "cost.csv"),
+        ("Cost", cost_table(options, reports, generation_s, direct), "cost.csv"),
     ):
         with (options.output / file).open("w", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerows([header, *rows])

@@ -372,12 +372,18 @@ class GenerationRun:
             reasons[index] = reason
         return parsed.remove_columns("drop_reason").add_column("drop_reason", reasons)
 
+    def _classes_of_row(self, row: dict) -> list[str]:
+        """Token tasks: the entity types the row's tags contain; others: the planned labels."""
+        if self.task.head != "token":
+            return row["planned_labels"]
+        return sorted({self.task.labels[tag][2:] for tag in row["ner_tags"] if self.task.labels[tag] != "O"})
+
     def _count(self, gated: datasets.Dataset) -> None:
         reasons = gated["drop_reason"]
         self.report.dropped = dict(Counter(r for r in reasons if r is not None))
         self.report.truncated = sum(1 for r in gated["finish_reason"] if r == "length")
-        kept_labels = [labels for labels, reason in zip(gated["planned_labels"], reasons) if reason is None]
-        self.report.label_counts = dict(Counter(label for labels in kept_labels for label in labels))
+        self.report.label_counts = dict(Counter(label for row in gated if row["drop_reason"] is None
+                                                for label in self._classes_of_row(row)))
         if "entities" not in gated.column_names or "dropped_entities" not in gated.column_names:
             return
         for entities, dropped, reason in zip(gated["entities"], gated["dropped_entities"], reasons):

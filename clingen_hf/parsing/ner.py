@@ -29,6 +29,7 @@ PARSE_FAILURE_REASONS: tuple[str, ...] = (
     "no_entity_list",  # a sentence, but no entity list at all (the commonest real failure)
     "sentence_too_short",  # fewer than MIN_SENTENCE_TOKENS tokens
     "sentence_too_long",  # more than MAX_SENTENCE_TOKENS tokens
+    "template_echo",  # the answer format's placeholder ("<the sentence>") instead of a sentence
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -107,6 +108,8 @@ def parse_ner_completion(text: str, entity_type: str) -> NERParse:
     sentence, entities = _fields_from_json(text, entity_type) or _fields_from_lines(text, entity_type)
     if sentence is None or not any(_is_word(t) for t in tokenize(sentence)):
         return _failure("no_sentence")
+    if is_placeholder(sentence):
+        return _failure("template_echo", sentence)
     tokens = tokenize(sentence)
     if len(tokens) < MIN_SENTENCE_TOKENS:
         return _failure("sentence_too_short", sentence)
@@ -144,6 +147,14 @@ def align_entities(tokens: list[str], entities: list[str], entity_type: str) -> 
         (found if matches else dropped).append(entity)
         spans.extend(matches)
     return _tags_for_spans(len(tokens), spans, entity_type), found, dropped
+
+
+_PLACEHOLDER_RE = re.compile(r"^\s*<[^<>]{1,60}>[\s.]*$")
+
+
+def is_placeholder(text: str) -> bool:
+    """An answer-format placeholder echoed back, such as "<the sentence>"."""
+    return bool(_PLACEHOLDER_RE.match(text))
 
 
 def _is_word(token: str) -> bool:

@@ -14,6 +14,7 @@ from .ner import (
     _clean_sentence,
         _literal_candidates,
     _load_literal,
+    is_placeholder,
     tokenize,
 )
 
@@ -26,6 +27,7 @@ TEXT_FAILURE_REASONS = (
     "refusal",  # the model declined ("I'm sorry, ...")
     "text_too_short",  # fewer than MIN_TEXT_TOKENS tokens
     "text_too_long",  # more than MAX_TEXT_TOKENS tokens
+    "template_echo",  # the answer format's placeholder ("<the claim>") instead of a text
 )
 
 # Label words that introduce the text itself ("Claim:", "Health question:", "Synthetic text:").
@@ -53,6 +55,8 @@ def parse_text_completion(completion: str, max_tokens: int = MAX_TEXT_TOKENS) ->
         return TextParse(None, "no_text")
     if _REFUSAL_RE.match(text):
         return TextParse(text, "refusal")
+    if is_placeholder(text):
+        return TextParse(text, "template_echo")
     count = len(tokenize(text))
     if count < MIN_TEXT_TOKENS:
         return TextParse(text, "text_too_short")

@@ -29,3 +29,8 @@ def test_overlapping_spans_keep_the_earlier_type():
 
 def test_no_sentence_is_a_reason():
     assert parse_attribute_completion("Medication: aspirin", ATTRIBUTES).reason == "no_sentence"
+
+
+def test_an_echoed_answer_format_is_not_a_sentence():
+    completion = "Sentence: <the sentence>\nMedication: <medication 1>; <medication 2>\nDosage: None"
+    assert parse_attribute_completion(completion, ATTRIBUTES).reason == "template_echo"

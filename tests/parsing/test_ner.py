@@ -313,8 +313,12 @@ def _failed(text: str, reason: str) -> NERParse:
 
 def test_failure_reasons_are_listed():
     assert set(PARSE_FAILURE_REASONS) == {
-        "empty_completion", "no_sentence", "no_entity_list", "sentence_too_short", "sentence_too_long",
+        "empty_completion", "no_sentence", "no_entity_list", "sentence_too_short", "sentence_too_long", "template_echo",
     }  # fmt: skip
+
+
+def test_an_echoed_answer_format_is_not_a_sentence():
+    _failed("Sentence: <the sentence>\nEntities: <disease 1>; <disease 2>; ...", "template_echo")
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t "])

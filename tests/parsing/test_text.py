@@ -38,3 +38,7 @@ def test_text_is_kept_without_its_wrapping(completion, expected):
 def test_unusable_completions_get_a_reason(completion, reason):
     assert reason in TEXT_FAILURE_REASONS
     assert parse_text_completion(completion).reason == reason
+
+
+def test_an_echoed_placeholder_is_not_a_text():
+    assert parse_text_completion("Claim: <the claim>").reason == "template_echo"

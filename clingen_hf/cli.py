@@ -167,6 +167,8 @@ def add_experiment_parser(commands) -> None:
     e.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="run seeds: generation and training (default: 0 1 2)")
     e.add_argument("--direct-inference", type=int, metavar="N", help="also let the LLM label N dev examples itself per seed, "
                    "with 5 demonstrations per class (paper Table 2); a row of the tables")
+    e.add_argument("--supervised-full", action="store_true", help="also train on the whole real train split (3 epochs), "
+                   "the upper bound of the paper's tables")
     e.set_defaults(handler=run_experiment_command)
 
 
@@ -179,7 +181,8 @@ def run_experiment_command(args) -> int:
                                 llm_base_url=args.llm_base_url, llm_model=args.llm_model,
                                 llm_api_key_env=args.llm_api_key_env, gguf=args.gguf, concurrency=args.concurrency,
                                 max_tokens=args.max_tokens, classifier=args.classifier, dev_holdout=args.dev_holdout,
-                                cache_dir=args.cache_dir, direct_inference=args.direct_inference)
+                                cache_dir=args.cache_dir, direct_inference=args.direct_inference,
+                                supervised_full=args.supervised_full)
     options.output.mkdir(parents=True, exist_ok=True)
     with _local_llm_errors_as_usage():
         tables = run_experiment(options)

@@ -104,7 +104,8 @@ def mean_std(values: list[float]) -> tuple[float, float]:
 def score_table(options: ExperimentOptions, training: dict[int, dict[str, dict]]) -> tuple[list[str], list[list[str]]]:
     metrics = reported_metrics(get_task(options.task))
     rows = []
-    names = [*options.methods, "supervised-few", *([DIRECT] if DIRECT in training[options.seeds[0]] else [])]
+    baselines = [name for name in ("supervised-few", "supervised-full", DIRECT) if name in training[options.seeds[0]]]
+    names = [*options.methods, *baselines]
     for name in names:
         cells = [name]
         for metric in metrics:

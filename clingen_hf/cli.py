@@ -370,27 +370,19 @@ def run_infer(args) -> int:
     import json
 
     from .cache import CompletionCache
-    from .data import as_seed_rows
-    from .inference import infer
+    from .inference import infer_with_k_shot, real_seed_splits
     from .llm import LLMClient, resolve_api_key
     from .tasks import get_task
-    from .training.data import load_real
 
     task = get_task(args.task)
     settings = llm_settings_from(args)
     resolve_api_key(settings)
-    real = load_real(args.real, task, args.dev_holdout)
-    if args.split not in real:
-        raise UsageError(f"--split {args.split}: the real data has only {', '.join(real)}")
-    few_shot, evaluation = (as_seed_rows(real[name], task) for name in ("train", args.split))
-    from .data import sample_few_shot
-
-    demonstrations = sample_few_shot(few_shot, task, args.k_shot, args.seed)
+    splits = real_seed_splits(task, args.real, args.dev_holdout)
+    if args.split not in splits:
+        raise UsageError(f"--split {args.split}: the real data has only {', '.join(splits)}")
     llm = LLMClient(settings, CompletionCache.in_dir(args.cache_dir))
-    result = infer(task, llm, demonstrations, evaluation, args.limit, args.seed)
-    ledger = result.ledger
-    prompt, completion = ledger.total_tokens()
-    cost = ledger.cost_of(prompt, completion) if settings.prices() is not None else None
+    result = infer_with_k_shot(task, llm, splits["train"], splits[args.split], args.k_shot, args.limit, args.seed)
+    ledger, prompt, completion, cost = result.ledger, result.prompt_tokens, result.completion_tokens, result.cost_usd
     print(f"\nclingen infer: {task.name} / {args.split}: {result.examples} examples, {result.unparsed} answers naming no label")
     print("  " + "  ".join(f"{name} {value:.4f}" for name, value in sorted(result.scores.items())))
     print(f"  LLM calls: {ledger.calls_made} made, {ledger.cache_hits} from cache; tokens {prompt:,} prompt + "

@@ -67,26 +67,21 @@ def direct_inference(options: ExperimentOptions, real: str, base_url: str, model
     """The LLM labels `direct_inference` dev examples per seed (its k-shot demonstrations and the
     sample depend on the seed), in the shape of a training result."""
     from .cache import CompletionCache
-    from .data import as_seed_rows, sample_few_shot
-    from .inference import infer
+    from .inference import infer_with_k_shot, real_seed_splits
     from .llm import LLMClient, LLMSettings
-    from .training.data import load_real
 
     task = get_task(options.task)
-    splits = load_real(real, task, options.dev_holdout)
-    train, dev = as_seed_rows(splits["train"], task), as_seed_rows(splits["dev"], task)
+    splits = real_seed_splits(task, real, options.dev_holdout)
     results = {}
     for seed in options.seeds:
         settings = LLMSettings(base_url=base_url, model=model, api_key_env=options.llm_api_key_env, temperature=0.0,
                                max_tokens=options.max_tokens, concurrency=options.concurrency)
         llm = LLMClient(settings, CompletionCache.in_dir(options.cache_dir))
         print(f"clingen: direct LLM inference on {options.direct_inference} dev examples (seed {seed}) ...", flush=True)
-        result = infer(task, llm, sample_few_shot(train, task, 5, seed), dev, options.direct_inference, seed)
-        prompt, completion = llm.ledger.total_tokens()
+        result = infer_with_k_shot(task, llm, splits["train"], splits["dev"], 5, options.direct_inference, seed)
         results[seed] = {"summary": {"dev": {name: {"mean": value, "std": 0.0} for name, value in result.scores.items()}},
-                         "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "examples": result.examples,
-                                   "unparsed": result.unparsed,
-                                   "cost_usd": llm.ledger.cost_of(prompt, completion) if settings.prices() else None}}
+                         "usage": {"prompt_tokens": result.prompt_tokens, "completion_tokens": result.completion_tokens,
+                                   "examples": result.examples, "unparsed": result.unparsed, "cost_usd": result.cost_usd}}
     return results
 
 

@@ -35,6 +35,25 @@ class InferenceResult:
     examples: int
     unparsed: int
     ledger: Ledger
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None  # None: no price known for the model
+
+
+def real_seed_splits(task: TaskSpec, real: str, dev_holdout: float | None) -> dict[str, datasets.Dataset]:
+    """The real splits in the seed schema (label names), as `infer` takes them."""
+    from .data import as_seed_rows
+    from .training.data import load_real
+
+    return {name: as_seed_rows(split, task) for name, split in load_real(real, task, dev_holdout).items()}
+
+
+def infer_with_k_shot(task: TaskSpec, llm: LLMClient, train: datasets.Dataset, evaluation: datasets.Dataset, k_shot: int,
+                      limit: int | None, seed: int) -> InferenceResult:
+    """`infer` with k examples per class of `train`, sampled with `seed`, as demonstrations."""
+    from .data import sample_few_shot
+
+    return infer(task, llm, sample_few_shot(train, task, k_shot, seed), evaluation, limit, seed)
 
 
 def infer(task: TaskSpec, llm: LLMClient, few_shot: datasets.Dataset, evaluation: datasets.Dataset,
@@ -51,8 +70,10 @@ def infer(task: TaskSpec, llm: LLMClient, few_shot: datasets.Dataset, evaluation
     filled = [p if p is not None else fallback(task, row) for p, row in zip(predictions, rows)]
     metric = load_metric(task.metric)
     scores = flatten_metrics(metric.compute(predictions=filled, references=references, **metric_options(task)))
+    prompt, completion = llm.ledger.total_tokens()
+    cost = llm.ledger.cost_of(prompt, completion) if llm.settings.prices() is not None else None
     return InferenceResult({k: float(v) for k, v in scores.items() if isinstance(v, (int, float))}, len(rows), unparsed,
-                           llm.ledger)
+                           llm.ledger, prompt, completion, cost)
 
 
 def prompt_for(task: TaskSpec, few_shot: datasets.Dataset, row: dict) -> str:
@@ -80,7 +101,9 @@ def _input_text(task: TaskSpec, row: dict) -> str:
 
 
 def _label_text(task: TaskSpec, row: dict) -> str:
-    return "; ".join(row["labels"]) or "None" if task.head == "multi" else row["label"]
+    if task.head == "multi":
+        return "; ".join(row["labels"]) or "None"
+    return row["label"]
 
 
 def predict(task: TaskSpec, completion: str, row: dict):

@@ -14,10 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .data import bundled_seeds_path, load_seeds
+from .data import bundled_seeds_path
 from .families import family_for
-from .parsing import entities_from_tags
-from .quality import average_pairwise_similarity, entity_statistics
 from .tasks import TaskSpec, get_task
 
 # Qwen2.5-1.5B Q4_K_M on 2 cores, measured for NCBI-Disease (docs/benchmarks.md); methods not
@@ -168,25 +166,19 @@ def finished_training(config) -> dict | None:
     return previous
 
 
-def quality_numbers(options: RunOptions, task: TaskSpec, reference_rows) -> dict[str, dict]:
-    import datasets
+def quality_numbers(options: RunOptions, seeds_source: str | None) -> dict[str, dict]:
+    """`clingen quality` on the generated directory (numbers, plots and safety flags into the
+    card), summarised per method and for the real seed source."""
+    from .assessment import QualityOptions, assess_directory
 
-    token_task = task.head == "token"
-    print(f"clingen: quality numbers (diversity with all-MiniLM-L6-v2{', entity coverage' if token_task else ''}) ...",
-          flush=True)
-    family = family_for(task)
-    reference = {e for row in reference_rows for e in entities_from_tags(row["tokens"], row["ner_tags"])} if token_task else set()
-    numbers = {}
-    for method in options.methods:
-        rows = datasets.Dataset.from_parquet(str(options.output / "synthetic" / method / "train-00000-of-00001.parquet"))
-        stats = entity_statistics(rows["entities"], reference) if token_task else {}
-        stats["avg_pairwise_similarity"] = average_pairwise_similarity([family.text_of(row) for row in rows])
-        numbers[method] = stats
-    real_texts = [family.seed_text(row) for row in reference_rows]
-    real = {"avg_pairwise_similarity": average_pairwise_similarity(real_texts)}
-    if token_task:
-        real.update(entity_statistics([entities_from_tags(r["tokens"], r["ner_tags"]) for r in reference_rows]))
-    numbers["real (seed source)"] = real
+    print("clingen: quality numbers (diversity with all-MiniLM-L6-v2, CMD, entities, safety gate) ...", flush=True)
+    assessed = assess_directory(options.output / "synthetic", QualityOptions(real=seeds_source))
+    numbers = {method: {"avg_pairwise_similarity": q["avg_pairwise_similarity"], "cmd_to_real": q["cmd_to_real"],
+                        **q.get("entities", {})}
+               for method, q in assessed.items() if method in options.methods}
+    any_config = next(iter(assessed.values()))
+    numbers["real (seed source)"] = {"avg_pairwise_similarity": any_config["real_avg_pairwise_similarity"],
+                                     **any_config.get("real_entities", {})}
     return numbers
 
 
@@ -237,8 +229,7 @@ def run_pipeline(options: RunOptions) -> str:
     real, seeds_source, is_demo = evaluation_data(options, task)
     generation_s = generate_all(options, seeds_source)
     training = train_all(options, real)
-    reference_rows = load_seeds(seeds_source, task) if seeds_source else load_seeds(None, task)
-    quality = quality_numbers(options, task, reference_rows)
+    quality = quality_numbers(options, seeds_source)
     table = results_table(options, training, quality, generation_s, is_demo)
     payload = {"task": task.name, "methods": options.methods, "n": options.n, "real": options.real, "demo": is_demo,
                "generation_s": generation_s, "quality": quality,

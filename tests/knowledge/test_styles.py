@@ -17,11 +17,13 @@ def test_person_names_and_articles_are_removed():
 
 
 def test_style_pool_uses_the_papers_prompt_and_dedupes(tmp_path):
-    answers = ["1. **Clinical case reports**\n2. Genetic epidemiologists\n3. Dr. Jane Roe, a pediatric neurologist"] * 3 + [
-        "- Medical research abstracts\n- clinical case reports\n- Patient-doctor dialogues"
-    ] * 12
-    with FakeOpenAI() as server:
-        server.script(*answers)
+    first = "1. **Clinical case reports**\n2. Genetic epidemiologists\n3. Dr. Jane Roe, a pediatric neurologist"
+    later = "- Medical research abstracts\n- clinical case reports\n- Patient-doctor dialogues"
+
+    def by_seed(request):  # the answer follows the request's seed, not the order concurrent requests arrive in
+        return first if request["seed"] < 3 else later
+
+    with FakeOpenAI(responder=by_seed) as server:
         client = LLMClient(LLMSettings(base_url=server.base_url, model="m"), CompletionCache(tmp_path / "c.sqlite"))
         pool = style_pool(client, get_task("ncbi-disease"), ["Gout is common.", "Asthma flares."], target=30, max_calls=15)
     prompt = server.requests[0]["messages"][0]["content"]

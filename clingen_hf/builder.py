@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -28,9 +29,10 @@ from .cache import CompletionCache
 from .data import load_seeds, sample_few_shot
 from .families import family_for
 from .gates import duplicate_reasons
+from .parsing import entities_from_tags
 from .knowledge.graph import KnowledgeGraph
 from .knowledge.pools import Pool
-from .knowledge.styles import style_pool
+from .knowledge.styles import checked_style_pool, style_pool
 from .knowledge.topics import (
     kg_relation_pool,
     kg_topic_pool,
@@ -40,7 +42,8 @@ from .knowledge.topics import (
 from .llm import Ledger, LLMClient, LLMSettings
 from .prompts import render, template_id
 from .tasks import TaskSpec, get_task
-from .verification import EntityLinker, verify_tags
+from .self_check import check_spans
+from .verification import EntityLinker, labelled_spans, remove_style_words, span_counter_lines, verify_tags
 
 METHOD_DESCRIPTIONS = {
     "clingen-kg": "ClinGen with topics sampled from the knowledge graph, plus LLM-suggested styles",
@@ -81,6 +84,10 @@ class GenerationConfig(datasets.BuilderConfig):
     progen_feedback_per_class: int = 2  # ProGen: feedback examples per class from earlier rounds
     verify_spans: str = "off"  # off | flag | remove: link labelled spans to the KG (verification.py)
     add_kg_mentions: bool = False  # also label unlabelled mentions of KG entities
+    guidelines: bool = True  # the task's annotation guidelines in the prompt (False: the paper's prompts)
+    topic_weighting: str = "kg"  # kg | uniform: how KG topics are sampled (knowledge/topics.py)
+    style_prompt: str = "kinds"  # kinds | paper: which style prompt (knowledge/styles.py)
+    self_check: bool = False  # a temperature-0 LLM pass confirms or rejects each labelled span (self_check.py)
 
     @property
     def method(self) -> str:
@@ -97,8 +104,9 @@ class GenerationReport:
     entity_mentions: int = 0
     entities_not_in_sentence: int = 0
     truncated: int = 0
-    span_actions: dict[str, int] = field(default_factory=dict)  # kept / unlinked / removed / added
+    span_actions: dict[str, int] = field(default_factory=dict)  # proposed, then <source>_<action> (verification.py)
     label_counts: dict[str, int] = field(default_factory=dict)  # kept rows per class
+    entity_frequency: dict = field(default_factory=dict)  # token tasks: generated mentions against the seeds'
     feedback_rounds: list[int] = field(default_factory=list)  # ProGen: feedback examples chosen after each round
     ledger: Ledger | None = None
     pools: dict[str, Pool] = field(default_factory=dict)
@@ -136,7 +144,8 @@ def sample_seed_for(run_seed: int, index: int) -> int:
 # --- map functions (module level, so `datasets` can fingerprint them) -----------------
 
 
-def render_prompt(row: dict, task: TaskSpec, method: str, demonstrations: list[dict], step: str) -> dict:
+def render_prompt(row: dict, task: TaskSpec, method: str, demonstrations: list[dict], step: str,
+                  guidelines: str = "") -> dict:
     family = family_for(task)
     if row["drop_reason"] is not None:
         return {"prompt": "", "template_id": ""}
@@ -144,7 +153,7 @@ def render_prompt(row: dict, task: TaskSpec, method: str, demonstrations: list[d
     demos = family.select_demonstrations(list(demonstrations), row, step)
     random.Random(row["sample_seed"]).shuffle(demos)
     slots = family.slots(row, step)
-    prompt = render(name, topic=row["topic"], style=row["style"], demonstrations=demos, **slots)
+    prompt = render(name, topic=row["topic"], style=row["style"], demonstrations=demos, guidelines=guidelines, **slots)
     return {"prompt": prompt, "template_id": template_id(name)}
 
 
@@ -172,15 +181,47 @@ def parse_row(row: dict, task: TaskSpec, step: str) -> dict:
     return family.parse(row["completion"], row, step)
 
 
-def verify_row(row: dict, task: TaskSpec, linker: EntityLinker, policy: str, add_missing: bool) -> dict:
+def verify_row(row: dict, task: TaskSpec, linker: EntityLinker | None, policy: str, add_missing: bool) -> dict:
+    """Style words out, then the KG check (when a linker is given); every decision recorded."""
     if row["drop_reason"] is not None:
-        return {"span_decisions": "[]"}
+        return {"span_decisions": "[]", "proposed_spans": 0}
     tags = [task.labels[i] for i in row["ner_tags"]]
-    new_tags, decisions = verify_tags(row["tokens"], tags, linker, task.entity_type, policy, add_missing)
+    proposed = len(labelled_spans(tags))
+    tags, decisions = remove_style_words(row["tokens"], tags, row["style"])
+    if linker is not None:
+        tags, kg_decisions = verify_tags(row["tokens"], tags, linker, task.entity_type, policy, add_missing)
+        decisions += kg_decisions
     return {
-        "ner_tags": [task.labels.index(tag) for tag in new_tags],
+        "ner_tags": [task.labels.index(tag) for tag in tags],
         "span_decisions": json.dumps([d.as_dict() for d in decisions], ensure_ascii=False),
+        "proposed_spans": proposed,
     }
+
+
+async def self_check_row(row: dict, task: TaskSpec, llm: LLMClient) -> dict:
+    if row["drop_reason"] is not None:
+        return {}
+    tags = [task.labels[i] for i in row["ner_tags"]]
+    tags, decisions, completion = await check_spans(row["tokens"], tags, task, llm, row["sample_seed"])
+    if completion is None:
+        return {}
+    if completion.error is not None:  # the span stays unchecked; a lost server stops the run (resumable)
+        return {"drop_reason": completion.error}
+    return {
+        "ner_tags": [task.labels.index(tag) for tag in tags],
+        "span_decisions": json.dumps([*json.loads(row["span_decisions"]), *(d.as_dict() for d in decisions)],
+                                     ensure_ascii=False),
+        "prompt_tokens": row["prompt_tokens"] + completion.prompt_tokens,
+        "completion_tokens": row["completion_tokens"] + completion.completion_tokens,
+        "cost_usd": row["cost_usd"] + completion.cost_usd,
+    }
+
+
+def drop_if_checks_emptied(row: dict) -> dict:
+    """A sentence whose every labelled span the checks removed still mentions what the LLM
+    meant to label, now unlabelled: a false negative to train on, so the row goes."""
+    emptied = row["proposed_spans"] > 0 and not any(row["ner_tags"])
+    return {"drop_reason": "no_entity_after_checks" if emptied and row["drop_reason"] is None else row["drop_reason"]}
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -211,8 +252,9 @@ class GenerationRun:
             return [None], [None]
         pools = {}
         if "no-styles" not in method:
-            pools["styles"] = (Pool.load(config.styles_file, "styles") if config.styles_file else
-                               style_pool(self.llm, self.task, self.family.demo_texts(self.few_shot), seed=config.seed))
+            pools["styles"] = (checked_style_pool(Pool.load(config.styles_file, "styles")) if config.styles_file else
+                               style_pool(self.llm, self.task, self.family.demo_texts(self.few_shot), seed=config.seed,
+                                          prompt_kind=config.style_prompt))
         if method != "clingen-no-topics":
             pools["topics"] = Pool.load(config.topics_file, "topics") if config.topics_file else self._topic_pool()
         for pool in pools.values():
@@ -228,7 +270,7 @@ class GenerationRun:
         if config.method.startswith("clingen-kg"):
             if relation:
                 return kg_relation_pool(self._knowledge_graph(), self.llm, self.task, config.n, config.seed)
-            return kg_topic_pool(self._knowledge_graph(), self.task, config.n, config.seed)
+            return kg_topic_pool(self._knowledge_graph(), self.task, config.n, config.seed, config.topic_weighting)
         target = min(LLM_TOPIC_TARGET, max(config.n, LLM_TOPIC_MINIMUM))  # a small run needs no 300 topics
         if relation:
             return llm_relation_pool(self.llm, self.task, target=target, seed=config.seed)
@@ -275,11 +317,13 @@ class GenerationRun:
             rows = self._generate_in_rounds(plan, demos)
         else:
             rows = self._run_steps(plan, demos, plan._fingerprint)
-        rows = self._verify(rows)
+        rows = self._check_spans(rows)
         gated = self._apply_gates(rows)
         self._count(gated)
         kept = gated.filter(lambda reason: reason is None, input_columns="drop_reason", desc="Filtering")
         self.report.kept = len(kept)
+        if self.task.head == "token":
+            self.report.entity_frequency = self._entity_frequency(kept)
         self.report.wall_s = time.monotonic() - started
         features = output_features(self.task)
         return kept.select_columns(list(features)).cast(features)
@@ -324,7 +368,8 @@ class GenerationRun:
         label = f" ({step} sentence)" if step else ""
         rendered = rows.map(
             render_prompt,
-            fn_kwargs={"task": self.task, "method": self.config.method, "demonstrations": demos, "step": step},
+            fn_kwargs={"task": self.task, "method": self.config.method, "demonstrations": demos, "step": step,
+                       "guidelines": self.task.guidelines if self.config.guidelines else ""},
             desc=f"Rendering prompts{label}",
             new_fingerprint=f"render-{fingerprint}",
         )
@@ -334,23 +379,55 @@ class GenerationRun:
         return completed.map(parse_row, fn_kwargs={"task": self.task, "step": step}, desc=f"Parsing{label}",
                              new_fingerprint=f"parse-{fingerprint}")
 
-    def _verify(self, parsed: datasets.Dataset) -> datasets.Dataset:
+    def _check_spans(self, parsed: datasets.Dataset) -> datasets.Dataset:
+        """NER rows: style words, the KG (`verify_spans`, `add_kg_mentions`), the LLM self-check."""
         if "span_decisions" not in self.family.provenance_features():
             return parsed
-        if self.config.verify_spans == "off" and not self.config.add_kg_mentions:
-            return parsed.add_column("span_decisions", ["[]"] * len(parsed))
-        linker = EntityLinker(self._knowledge_graph(), self.task.kg_entity_types)
-        verified = parsed.map(
+        config = self.config
+        use_kg = config.verify_spans != "off" or config.add_kg_mentions
+        linker = EntityLinker(self._knowledge_graph(), self.task.kg_entity_types) if use_kg else None
+        checked = parsed.map(
             verify_row,
-            fn_kwargs={"task": self.task, "linker": linker, "policy": self.config.verify_spans,
-                       "add_missing": self.config.add_kg_mentions},
-            desc="Verifying spans against the KG",
-            new_fingerprint=f"verify-{parsed._fingerprint}",
+            fn_kwargs={"task": self.task, "linker": linker, "policy": config.verify_spans, "add_missing": config.add_kg_mentions},
+            desc="Checking spans" + (" against the KG" if use_kg else ""),
+            new_fingerprint=f"verify-{parsed._fingerprint}-{config.verify_spans}-{config.add_kg_mentions}",
         )
-        for decisions in verified["span_decisions"]:
-            for decision in json.loads(decisions):
-                self.report.span_actions[decision["action"]] = self.report.span_actions.get(decision["action"], 0) + 1
-        return verified
+        if config.self_check:
+            checker = LLMClient(dataclasses.replace(config.llm, temperature=0.0), self.llm.cache, self.llm.ledger)
+            checked = checked.map(self_check_row, fn_kwargs={"task": self.task, "llm": checker},
+                                  desc="LLM self-check of spans", new_fingerprint=f"self-check-{checked._fingerprint}")
+            self._stop_if_server_gone(checked)
+        checked = checked.map(drop_if_checks_emptied, desc="Dropping emptied rows",
+                              new_fingerprint=f"emptied-{checked._fingerprint}")
+        self._count_span_checks(checked)
+        return checked
+
+    def _count_span_checks(self, checked: datasets.Dataset) -> None:
+        counts = Counter({"proposed": sum(checked["proposed_spans"])})
+        for decisions in checked["span_decisions"]:
+            counts.update(f"{d['source']}_{d['action']}" for d in json.loads(decisions))
+        self.report.span_actions = dict(counts)
+
+    def _entity_frequency(self, kept: datasets.Dataset) -> dict:
+        """How the generated entity mentions are distributed, next to the seed source's: the
+        topic distribution should move the first toward the second (quality.py, paper Fig. 7)."""
+        generated, generated_shares = self._mention_summary(kept)
+        seeds, seed_shares = self._mention_summary(self.seeds)
+        seed_names = {name for name, _ in seed_shares}
+        in_seeds = sum(share for name, share in generated_shares if name in seed_names)
+        return {"generated": {**generated, "share_of_mentions_in_seeds": round(in_seeds, 4)}, "seeds": seeds}
+
+    def _mention_summary(self, rows: datasets.Dataset) -> tuple[dict, list[tuple[str, float]]]:
+        from .quality import entity_frequencies, frequency_summary
+
+        lists = [entities_from_tags(row["tokens"], [self._tag(t) for t in row["ner_tags"]]) for row in rows]
+        shares = entity_frequencies(lists)
+        summary = {"mentions": sum(map(len, lists)), "unique_entities": len(shares), **frequency_summary(shares),
+                   "most_frequent": [[name, round(share, 4)] for name, share in shares[:10]]}
+        return summary, shares
+
+    def _tag(self, tag: int | str) -> str:
+        return self.task.labels[tag] if isinstance(tag, int) else tag
 
     def _stop_if_server_gone(self, completed: datasets.Dataset) -> None:
         """Connection errors that outlast the client's retries mean the server is gone, not
@@ -465,6 +542,8 @@ def report_to_dict(report: GenerationReport, config: GenerationConfig) -> dict:
             "entities_not_in_sentence": report.entities_not_in_sentence,
             "truncated": report.truncated,
             "span_actions": report.span_actions,
+            "span_checks": dict(span_counter_lines(report.span_actions)),
+            **({"entity_frequency": report.entity_frequency} if report.entity_frequency else {}),
             "label_counts": report.label_counts,
             **({"progen_feedback_per_round": report.feedback_rounds} if report.feedback_rounds else {}),
         },

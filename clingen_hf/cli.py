@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -302,6 +303,8 @@ def add_generate_parser(commands) -> None:
     p.add_argument("--method", default="clingen-kg", choices=list(METHOD_DESCRIPTIONS), help="generation method (default: clingen-kg)")
     p.add_argument("--n", type=int, default=100, help="samples to request from the LLM (default: 100)")
     p.add_argument("--output", required=True, type=Path, help="dataset directory; another method adds a config")
+    p.add_argument("--config", help="config name in the dataset directory (default: the method), to keep variants of one "
+                   "method side by side")
     data = p.add_argument_group("seeds and knowledge")
     data.add_argument("--seeds", help="a file or folder in the task's real format (CoNLL .tsv, GAD/ChemProt .tsv, HoC .tsv, "
                       "RQE .xml, HealthVer/MQP .csv, CDR PubTator), a .jsonl, or a Hub dataset id (default: the task's "
@@ -315,6 +318,18 @@ def add_generate_parser(commands) -> None:
                       help="link every labelled span to an entity of the task's type in the KG; 'remove' unlabels spans "
                       "that do not link, 'flag' only records them (default: off)")
     data.add_argument("--add-kg-mentions", action="store_true", help="also label mentions of KG entities the LLM left unlabelled")
+    data.add_argument("--topic-weighting", choices=["kg", "uniform"], default="kg",
+                      help="how KG topics are drawn: 'kg' in proportion to the KG's entity weights, which favours "
+                      "entities text mentions often; 'uniform' as the paper, mostly rare entities (default: kg)")
+    data.add_argument("--style-prompt", choices=["kinds", "paper"], default="kinds",
+                      help="'kinds' asks for kinds of text with their author's role and rejects named people and "
+                      "institutions; 'paper' is the paper's Listing 1 (sources, speakers or authors) (default: kinds)")
+    labels = p.add_argument_group("label quality (NER tasks)")
+    labels.add_argument("--no-guidelines", action="store_true",
+                        help="leave the task's annotation guidelines out of the prompt (the paper's prompts, for ablations)")
+    labels.add_argument("--self-check", action="store_true",
+                        help="a second LLM pass at temperature 0 confirms or rejects every labelled span against the "
+                        "guidelines; rejected spans are unlabelled, verdicts stored per span (one more call per sample)")
     data.add_argument("--topics", help="reuse a topics JSON file (from a previous run's knowledge/ folder)")
     data.add_argument("--styles", help="reuse a styles JSON file")
     _add_llm_arguments(p)
@@ -437,7 +452,19 @@ def validate_generate(args) -> None:
     if args.topics:
         Pool.load(args.topics, "topics")
     if args.styles:
-        Pool.load(args.styles, "styles")
+        from .knowledge.styles import checked_style_pool
+
+        styles = checked_style_pool(Pool.load(args.styles, "styles"))
+        if not styles.items:
+            raise UsageError(f"--styles {args.styles}: every style names a person or institution or no kind of text "
+                             f"({', '.join(styles.provenance['rejected'][:5])}); describe kinds of text and authors, "
+                             "e.g. 'a PubMed abstract by a geneticist'")
+    checks = [flag for flag, used in (("--self-check", args.self_check), ("--add-kg-mentions", args.add_kg_mentions),
+                                      ("--verify-spans", args.verify_spans != "off")) if used]
+    if checks and task.family != "ner":
+        raise UsageError(f"{', '.join(checks)}: span checks are for NER tasks; {task.name} is a {task.family} task")
+    if args.config is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", args.config):
+        raise UsageError(f"--config {args.config!r}: use letters, digits, '-', '_' and '.', starting with a letter or digit")
     if args.output.exists() and not args.output.is_dir():
         raise UsageError(f"--output {args.output}: exists and is not a directory")
 
@@ -466,6 +493,10 @@ def run_generate(args) -> int:
             share_seeds=args.share_seeds,
             verify_spans=args.verify_spans,
             add_kg_mentions=args.add_kg_mentions,
+            guidelines=not args.no_guidelines,
+            topic_weighting=args.topic_weighting,
+            style_prompt=args.style_prompt,
+            self_check=args.self_check,
             kg_source=args.kg,
             topics_file=args.topics,
             styles_file=args.styles,
@@ -477,7 +508,7 @@ def run_generate(args) -> int:
         train = builder.as_dataset("train")
         report = report_to_dict(builder.report, builder.config)
         few_shot = few_shot_dataset(builder.report, get_task(args.task)) if seeds_shareable(builder.config) else None
-        location = write_config(args.output, args.method, train, report, builder.report.pools, few_shot)
+        location = write_config(args.output, args.config or args.method, train, report, builder.report.pools, few_shot)
     print_summary(report, builder.report.ledger, location, args)
     return 0
 
@@ -492,7 +523,8 @@ def print_summary(report: dict, ledger, location: Path, args) -> None:
         *_entity_lines(counts),
         *([f"  kept per class: {_label_counts(counts['label_counts'])}"] if counts.get("label_counts") else []),
         *(_pool_line(kind, pool) for kind, pool in report["pools"].items()),
-        *([f"  KG span verification: {counts['span_actions']}"] if counts["span_actions"] else []),
+        *_span_check_lines(counts),
+        *_entity_frequency_lines(counts.get("entity_frequency")),
         f"  LLM calls: {ledger.calls_made} made, {ledger.cache_hits} answered from cache"
         + (f", errors {ledger.errors}" if ledger.errors else ""),
         f"  tokens this run: {ledger.prompt_tokens:,} prompt + {ledger.completion_tokens:,} completion",
@@ -505,7 +537,7 @@ def print_summary(report: dict, ledger, location: Path, args) -> None:
             f"  budget of ${args.max_cost_usd} reached: {ledger.skipped_for_budget} samples not requested; "
             "rerun with a higher --max-cost-usd to finish (done calls are cached)"
         )
-    lines.append(f"  load it: datasets.load_dataset({str(args.output)!r}, {report['method']!r})")
+    lines.append(f"  load it: datasets.load_dataset({str(args.output)!r}, {args.config or report['method']!r})")
     print("\n".join(lines))
 
 
@@ -515,6 +547,20 @@ def _entity_lines(counts: dict) -> list[str]:
     line = (f"  entity mentions tagged {counts['entity_mentions']}; listed entities not in their sentence (removed) "
             f"{counts['entities_not_in_sentence']}")
     return [line]
+
+
+def _span_check_lines(counts: dict) -> list[str]:
+    checks = counts.get("span_checks") or {}
+    return ["  labelled spans:", *(f"    {name:40} {count}" for name, count in checks.items())] if checks else []
+
+
+def _entity_frequency_lines(frequency: dict | None) -> list[str]:
+    if not frequency:
+        return []
+    generated, seeds = frequency["generated"], frequency["seeds"]
+    return [f"  entity mentions vs the seed source: unique {generated['unique_entities']} vs {seeds['unique_entities']}, "
+            f"top-10 share {generated['top10_share']:.2f} vs {seeds['top10_share']:.2f}, "
+            f"{100 * generated['share_of_mentions_in_seeds']:.0f}% of mentions are seed-source entities"]
 
 
 def _label_counts(label_counts: dict) -> str:

@@ -221,6 +221,8 @@ class LLMClient:
         )
         try:
             client.models.list()
+        except openai.APITimeoutError:
+            pass  # it accepted the connection but is busy (a local server answering another client): it is there
         except openai.APIConnectionError as error:
             raise LLMConfigError(
                 f"cannot reach the LLM server at {self.settings.base_url} ({error}); "

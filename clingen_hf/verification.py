@@ -1,9 +1,15 @@
-"""KG-grounded verification of generated NER spans.
+"""Checks on the spans an LLM labelled in a generated NER sentence, each recorded per span.
 
-Every span the LLM labelled is linked to an entity of the task's type in the knowledge graph
-(exact name, normalised name, or synonym). Spans that link are kept with the entity id;
-spans that do not are flagged or removed (policy). Optionally, mentions of KG entities that
-the LLM left unlabelled are added. Every decision is recorded, so each row says what changed.
+- style words (always): a span whose words all come from the row's writing style ("a report
+  by a hematologist" -> "hematologist") is the style leaking into the labels: removed;
+- the knowledge graph (`--verify-spans`): every span is linked to an entity of the task's
+  type (exact name, normalised name, or synonym); spans that link are kept with the entity
+  id, spans that do not are flagged or removed (policy); optionally, mentions of KG entities
+  the LLM left unlabelled are added;
+- the LLM itself (`--self-check`, `self_check.py`): each span confirmed or rejected against
+  the task's annotation guidelines.
+
+Every decision is a `SpanDecision` with its source, so each row says what changed and why.
 """
 
 from __future__ import annotations
@@ -15,6 +21,23 @@ from .knowledge.graph import KnowledgeGraph
 from .parsing import detokenize
 
 POLICIES = ("off", "flag", "remove")
+# The report's span counters (`proposed`, then `<source>_<action>`) in words, in this order.
+SPAN_COUNTERS = {
+    "proposed": "spans the LLM labelled",
+    "style_removed": "style words removed",
+    "kg_kept": "linked to a KG entity",
+    "kg_unlinked": "not linked to the KG (flagged, kept)",
+    "kg_removed": "not linked to the KG (removed)",
+    "kg_added": "KG mentions added",
+    "self_check_confirmed": "confirmed by the LLM self-check",
+    "self_check_rejected": "rejected by the LLM self-check (removed)",
+    "self_check_unchecked": "no readable self-check verdict (kept)",
+}
+
+
+def span_counter_lines(span_actions: dict[str, int]) -> list[tuple[str, int]]:
+    """(description, count) for the counters a run has, in a fixed order."""
+    return [(name, span_actions[key]) for key, name in SPAN_COUNTERS.items() if key in span_actions]
 MAX_ADDED_SPAN_TOKENS = 6
 
 
@@ -23,9 +46,10 @@ class SpanDecision:
     text: str
     start: int  # token index, inclusive
     end: int  # token index, exclusive
-    action: str  # kept | unlinked | removed | added
+    action: str  # kept | unlinked | removed | added | confirmed | rejected | unchecked
     entity_id: str | None = None
     match: str | None = None  # exact | normalised | synonym
+    source: str = "kg"  # kg | style | self_check
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -64,7 +88,7 @@ def verify_tags(tokens: list[str], tags: list[str], linker: EntityLinker, entity
     """Check each labelled span against the KG; returns the new tags and every decision."""
     new_tags = list(tags)
     decisions = []
-    for start, end in _spans(tags):
+    for start, end in labelled_spans(tags):
         text = detokenize(tokens[start:end])
         linked = linker.link(text)
         if linked:
@@ -79,7 +103,22 @@ def verify_tags(tokens: list[str], tags: list[str], linker: EntityLinker, entity
     return new_tags, decisions
 
 
-def _spans(tags: list[str]) -> list[tuple[int, int]]:
+def remove_style_words(tokens: list[str], tags: list[str], style: str | None) -> tuple[list[str], list[SpanDecision]]:
+    """Unlabel spans made only of words of the row's style; returns the new tags and decisions."""
+    style_words = f" {normalise(style or '')} "
+    new_tags = list(tags)
+    decisions = []
+    for start, end in labelled_spans(tags):
+        text = detokenize(tokens[start:end])
+        key = normalise(text)
+        if key and style_words.strip() and f" {key} " in style_words:
+            new_tags[start:end] = ["O"] * (end - start)
+            decisions.append(SpanDecision(text, start, end, "removed", source="style"))
+    return new_tags, decisions
+
+
+def labelled_spans(tags: list[str]) -> list[tuple[int, int]]:
+    """(start, end) token ranges of the IOB2 spans, end exclusive."""
     spans, start = [], None
     for index, tag in enumerate([*tags, "O"]):
         if start is not None and not tag.startswith("I-"):

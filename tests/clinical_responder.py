@@ -12,6 +12,11 @@ STYLE_ANSWERS = [
     "- Medical research abstracts\n- Patient-doctor dialogues\n- Textbooks of internal medicine",
     "1. Pharmacovigilance reports\n2. Nursing notes\n3. Hospital discharge summaries",
 ]
+# answers to the `kinds` style prompt; the third line of the first one must be rejected (an institution)
+KIND_ANSWERS = [
+    "1. A PubMed abstract by a geneticist\n2. An emergency-department triage note by a nurse\n3. The Dutch Genetic Association",
+    "- Discharge summary written by a resident\n- Patient forum post\n- Case report by a pediatric neurologist",
+]
 DISEASES = [
     "asthma", "migraine", "type 2 diabetes", "psoriasis", "gout", "epilepsy", "lupus", "anemia",
     "glaucoma", "hepatitis B", "tuberculosis", "cystic fibrosis", "sickle cell disease", "celiac disease",
@@ -35,6 +40,10 @@ def clinical_responder(request: dict) -> str:
     seed = int(request.get("seed") or 0)
     if "potential sources, speakers or authors" in prompt:
         return STYLE_ANSWERS[seed % len(STYLE_ANSWERS)]
+    if "kinds of text" in prompt:
+        return KIND_ANSWERS[seed % len(KIND_ANSWERS)]
+    if "phrases that were labelled as" in prompt:
+        return _self_check_answer(prompt)
     if "Could you list" in prompt and "pairs" in prompt:
         return "\n".join(f"{DISEASES[i]}; {GENES[(i + seed) % len(GENES)]}" for i in range(len(DISEASES)))
     family_answer = _family_answer(prompt, seed)
@@ -48,6 +57,13 @@ def clinical_responder(request: dict) -> str:
     frame = SENTENCE_FRAMES[seed % len(SENTENCE_FRAMES)]
     sentence = frame.format(e=entity, n=seed % 997, m=seed % 89)
     return f"Sentence: {sentence}\nEntities: {entity}"
+
+
+def _self_check_answer(prompt: str) -> str:
+    """'yes' for the known diseases, 'no' for anything else."""
+    phrases = re.findall(r"^(\d+)\. (.+)$", prompt.split("Phrases:", 1)[1].split("Answer with", 1)[0], re.MULTILINE)
+    known = {d.lower() for d in DISEASES}
+    return "\n".join(f"{number}. {'yes' if phrase.lower() in known else 'no'}" for number, phrase in phrases)
 
 
 def _inference_answer(prompt: str) -> str | None:

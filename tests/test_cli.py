@@ -61,7 +61,9 @@ def test_clingen_llm_method_builds_pools_with_provenance(clinical_llm, cache_dir
     train = datasets.load_dataset(str(output), "clingen-llm", split="train")
     styles = json.loads((output / "clingen-llm" / "knowledge" / "styles.json").read_text())
     topics = json.loads((output / "clingen-llm" / "knowledge" / "topics.json").read_text())
-    assert "pediatric neurologist" in styles["items"] and not any("Jane" in s for s in styles["items"])
+    assert "case report by a pediatric neurologist" in styles["items"]
+    assert "The Dutch Genetic Association" in styles["provenance"]["rejected"]
+    assert not any("Dutch" in s for s in styles["items"])
     assert "asthma" in topics["items"] and topics["provenance"]["model"] == "fake-clinical"
     assert set(train["style"]) <= set(styles["items"]) and set(train["topic"]) <= set(topics["items"])
     assert all(row["topic"].lower() in row["sentence"].lower() for row in train)
@@ -256,12 +258,13 @@ def test_kg_span_verification_is_recorded_per_row_and_counted(clinical_llm, cach
     output = tmp_path / "out"
     assert generate(clinical_llm, output, "--kg", str(kg), "--verify-spans", "remove", "--add-kg-mentions",
                     method="clingen-kg", n=6) == 0
-    assert "KG span verification: {'kept': " in capsys.readouterr().out
+    summary = capsys.readouterr().out
+    assert "labelled spans:" in summary and "linked to a KG entity" in summary
     rows = datasets.load_dataset(str(output), "clingen-kg", split="train")
     decisions = [json.loads(d) for d in rows["span_decisions"]]
     assert all(d and d[0]["action"] == "kept" and d[0]["entity_id"] for d in decisions)  # the topic links to its KG entity
     report = json.loads((output / "clingen-kg" / "generation_report.json").read_text())
-    assert report["counts"]["span_actions"]["kept"] == len(rows)
-    assert "labelled spans checked against the KG: kept" in (output / "README.md").read_text()
+    assert report["counts"]["span_actions"]["kg_kept"] == len(rows)
+    assert f"| labelled spans: linked to a KG entity | {len(rows)} |" in (output / "README.md").read_text()
     assert generate(clinical_llm, tmp_path / "plain", n=3) == 0  # off by default: nothing recorded
     assert set(datasets.load_dataset(str(tmp_path / "plain"), "zerogen", split="train")["span_decisions"]) == {"[]"}

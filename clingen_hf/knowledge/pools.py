@@ -59,7 +59,7 @@ def parse_list_items(text: str, max_words: int = 12) -> list[str]:
     trailing explanations ("X - a disease of ...", "X: ...") removed."""
     items = []
     for line in text.splitlines():
-        item = _MARKDOWN.sub("", _LIST_MARKER.sub("", line)).strip()
+        item = _LIST_MARKER.sub("", _MARKDOWN.sub("", _LIST_MARKER.sub("", line))).strip()
         item = re.split(r"\s+[-–—]\s+|:\s", item, maxsplit=1)[0].strip(" .,;\"'")
         if item and len(item.split()) <= max_words and not item.endswith(":"):
             items.append(item)

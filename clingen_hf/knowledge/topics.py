@@ -21,14 +21,23 @@ LLM_PAIRS_PER_CALL = 50
 PAIR_SEPARATOR = " | "
 
 
-def kg_topic_pool(kg: KnowledgeGraph, task: TaskSpec, size: int, seed: int) -> Pool:
-    """`size` entity names of the task's KG entity types, sampled with the run's seed in proportion
-    to the graph's entity weights (uniform draws are dominated by rare entities)."""
+TOPIC_WEIGHTINGS = {
+    "kg": "in proportion to the KG's entity weights (the embedded KG: how many names an entity goes by, per word of "
+          "its name; iBKH: 1 + its degree), which favours what text mentions often",
+    "uniform": "uniformly over the KG's entities of the type (the paper's sampling; mostly rare entities)",
+}
+
+
+def kg_topic_pool(kg: KnowledgeGraph, task: TaskSpec, size: int, seed: int, weighting: str = "kg") -> Pool:
+    """`size` natural entity names of the task's KG entity types, sampled with the run's seed
+    as `weighting` says (TOPIC_WEIGHTINGS)."""
     per_type = max(1, size // len(task.kg_entity_types))
     items: list[str] = []
     for entity_type in task.kg_entity_types:
-        items.extend(kg.sample_entities(entity_type, per_type, seed=seed, weighted=True))
-    return Pool(kind="topics", items=items, provenance=_kg_provenance(kg, list(task.kg_entity_types), seed))
+        items.extend(kg.sample_entities(entity_type, per_type, seed=seed, weighted=weighting == "kg"))
+    provenance = {**_kg_provenance(kg, list(task.kg_entity_types), seed), "weighting": weighting,
+                  "weighting_rule": TOPIC_WEIGHTINGS[weighting]}
+    return Pool(kind="topics", items=items, provenance=provenance)
 
 
 def _kg_provenance(kg: KnowledgeGraph, entity_types: list[str], seed: int) -> dict:

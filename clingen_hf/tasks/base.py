@@ -23,7 +23,9 @@ class TaskSpec:
     the real data the model is evaluated on; `kg_pair` names their knowledge-graph types and
     `kg_relation` the KG relation that links them (None: the KG has none, pairs come from
     the LLM); `content` / `second_content` are the `[content]` words of the two pair prompts
-    (Listings 6 and 7); `multi_label_rate` is the share of multi-label rows to plan.
+    (Listings 6 and 7); `multi_label_rate` is the share of multi-label rows to plan;
+    `guidelines` are the team's annotation guidelines for generated labels (what the target
+    corpus counts as an entity and what it does not), shown in the prompt unless switched off.
     """
 
     name: str
@@ -48,6 +50,7 @@ class TaskSpec:
     second_content: str = ""
     multi_label_rate: float = 0.0
     label_source: str = ""
+    guidelines: str = ""
     extra: dict = field(default_factory=dict)
 
     def class_label(self) -> datasets.ClassLabel:

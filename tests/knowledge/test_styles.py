@@ -1,5 +1,6 @@
 from clingen_hf.cache import CompletionCache
-from clingen_hf.knowledge.styles import clean_style, style_pool
+from clingen_hf.knowledge.pools import Pool
+from clingen_hf.knowledge.styles import checked_style_pool, clean_style, style_pool
 from clingen_hf.llm import LLMClient, LLMSettings
 from clingen_hf.tasks import get_task
 from tests.fake_openai import FakeOpenAI
@@ -16,6 +17,21 @@ def test_person_names_and_articles_are_removed():
     assert clean_style("random generated sentences") is None
 
 
+def test_institutions_proper_names_and_non_styles_are_rejected():
+    assert clean_style("The Dutch Genetic Association") is None
+    assert clean_style("World Health Organization report") is None
+    assert clean_style("an abstract in The Lancet") is None and clean_style("notes by Smith") is None
+    assert clean_style("John Smith") is None  # names neither a kind of text nor a role
+    assert clean_style("a PubMed abstract by a geneticist") == "PubMed abstract by a geneticist"
+    assert clean_style("Emergency Department Triage Note by a Nurse") == "emergency department triage note by a nurse"
+    assert clean_style("John Smith", strict=False) == "john smith"  # the paper prompt's light cleaning
+
+
+def test_styles_file_goes_through_the_same_check():
+    pool = checked_style_pool(Pool(kind="styles", items=["patient forum post", "Mayo Clinic"], provenance={"source": "file"}))
+    assert pool.items == ["patient forum post"] and pool.provenance["rejected"] == ["Mayo Clinic"]
+
+
 def test_style_pool_uses_the_papers_prompt_and_dedupes(tmp_path):
     first = "1. **Clinical case reports**\n2. Genetic epidemiologists\n3. Dr. Jane Roe, a pediatric neurologist"
     later = "- Medical research abstracts\n- clinical case reports\n- Patient-doctor dialogues"
@@ -25,7 +41,8 @@ def test_style_pool_uses_the_papers_prompt_and_dedupes(tmp_path):
 
     with FakeOpenAI(responder=by_seed) as server:
         client = LLMClient(LLMSettings(base_url=server.base_url, model="m"), CompletionCache(tmp_path / "c.sqlite"))
-        pool = style_pool(client, get_task("ncbi-disease"), ["Gout is common.", "Asthma flares."], target=30, max_calls=15)
+        pool = style_pool(client, get_task("ncbi-disease"), ["Gout is common.", "Asthma flares."], target=30, max_calls=15,
+                          prompt_kind="paper")
     prompt = server.requests[0]["messages"][0]["content"]
     assert prompt.startswith("Suppose you need to generate a synthetic clinical text dataset on disease entity recognition tasks.")
     assert "Gout is common.\nAsthma flares." in prompt

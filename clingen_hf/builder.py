@@ -217,11 +217,19 @@ async def self_check_row(row: dict, task: TaskSpec, llm: LLMClient) -> dict:
     }
 
 
-def drop_if_checks_emptied(row: dict) -> dict:
-    """A sentence whose every labelled span the checks removed still mentions what the LLM
-    meant to label, now unlabelled: a false negative to train on, so the row goes."""
-    emptied = row["proposed_spans"] > 0 and not any(row["ner_tags"])
-    return {"drop_reason": "no_entity_after_checks" if emptied and row["drop_reason"] is None else row["drop_reason"]}
+def finish_span_checks(row: dict, task: TaskSpec) -> dict:
+    """`entities` as the checked tags have them. A sentence whose every labelled span the checks
+    removed still mentions what the LLM meant to label, now unlabelled: a false negative to
+    train on, so the row goes."""
+    if row["drop_reason"] is not None:
+        return {}
+    if row["proposed_spans"] > 0 and not any(row["ner_tags"]):
+        return {"drop_reason": "no_entity_after_checks"}
+    tags = [task.labels[i] for i in row["ner_tags"]]
+    if task.family != "attributes":
+        return {"entities": entities_from_tags(row["tokens"], tags)}
+    return {"entities": [f"{kind}: {name}" for kind in task.entity_types  # as parsing/attributes.py lists them
+                         for name in entities_from_tags(row["tokens"], [t if t.endswith(f"-{kind}") else "O" for t in tags])]}
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -397,8 +405,8 @@ class GenerationRun:
             checked = checked.map(self_check_row, fn_kwargs={"task": self.task, "llm": checker},
                                   desc="LLM self-check of spans", new_fingerprint=f"self-check-{checked._fingerprint}")
             self._stop_if_server_gone(checked)
-        checked = checked.map(drop_if_checks_emptied, desc="Dropping emptied rows",
-                              new_fingerprint=f"emptied-{checked._fingerprint}")
+        checked = checked.map(finish_span_checks, fn_kwargs={"task": self.task}, desc="Finishing span checks",
+                              new_fingerprint=f"finish-{checked._fingerprint}")
         self._count_span_checks(checked)
         return checked
 

@@ -59,11 +59,12 @@ def clinical_responder(request: dict) -> str:
     return f"Sentence: {sentence}\nEntities: {entity}"
 
 
+NOT_DISEASES = {"hypertension", "fever", "pain", "patients"}  # what the fake self-check rejects
+
+
 def _self_check_answer(prompt: str) -> str:
-    """'yes' for the known diseases, 'no' for anything else."""
     phrases = re.findall(r"^(\d+)\. (.+)$", prompt.split("Phrases:", 1)[1].split("Answer with", 1)[0], re.MULTILINE)
-    known = {d.lower() for d in DISEASES}
-    return "\n".join(f"{number}. {'yes' if phrase.lower() in known else 'no'}" for number, phrase in phrases)
+    return "\n".join(f"{number}. {'no' if phrase.lower() in NOT_DISEASES else 'yes'}" for number, phrase in phrases)
 
 
 def _inference_answer(prompt: str) -> str | None:

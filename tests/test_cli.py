@@ -268,3 +268,50 @@ def test_kg_span_verification_is_recorded_per_row_and_counted(clinical_llm, cach
     assert f"| labelled spans: linked to a KG entity | {len(rows)} |" in (output / "README.md").read_text()
     assert generate(clinical_llm, tmp_path / "plain", n=3) == 0  # off by default: nothing recorded
     assert set(datasets.load_dataset(str(tmp_path / "plain"), "zerogen", split="train")["span_decisions"]) == {"[]"}
+
+
+def test_self_check_rejects_spans_and_the_counters_reach_summary_report_and_card(clinical_llm, cache_dir, tmp_path, capsys):
+    # the fixture KG's topics are mostly unknown to the fake LLM's self-check, which rejects them
+    kg = Path(__file__).parent / "knowledge" / "fixtures" / "ibkh"
+    output = tmp_path / "out"
+    assert generate(clinical_llm, output, "--kg", str(kg), "--self-check", method="clingen-kg", n=12) == 0
+    summary = capsys.readouterr().out
+    report = json.loads((output / "clingen-kg" / "generation_report.json").read_text())
+    counts = report["counts"]
+    checks = counts["span_actions"]
+    assert checks["self_check_rejected"] > 0 and checks["self_check_confirmed"] > 0
+    assert counts["dropped"]["no_entity_after_checks"] == checks["self_check_rejected"]  # one span per fake sentence
+    assert "rejected by the LLM self-check (removed)" in summary
+    assert f"| labelled spans: rejected by the LLM self-check (removed) | {checks['self_check_rejected']} |" in (
+        output / "README.md").read_text()
+    check_requests = [r for r in clinical_llm.requests if "phrases that were labelled as" in r["messages"][0]["content"]]
+    assert check_requests and all(r["temperature"] == 0.0 for r in check_requests)
+    rows = datasets.load_dataset(str(output), "clingen-kg", split="train")
+    for decisions in map(json.loads, rows["span_decisions"]):
+        assert [d["action"] for d in decisions if d["source"] == "self_check"] == ["confirmed"]
+
+
+def test_guidelines_are_in_the_prompt_unless_switched_off(clinical_llm, cache_dir, tmp_path):
+    assert generate(clinical_llm, tmp_path / "out", n=3) == 0
+    assert generate(clinical_llm, tmp_path / "out", "--no-guidelines", "--config", "zerogen-paper", n=3) == 0
+    with_guidelines = datasets.load_dataset(str(tmp_path / "out"), "zerogen", split="train")
+    without = datasets.load_dataset(str(tmp_path / "out"), "zerogen-paper", split="train")
+    assert all("Do not label symptoms or signs" in prompt for prompt in with_guidelines["prompt"])
+    assert not any("guidelines" in prompt for prompt in without["prompt"])
+    assert set(without["method"]) == {"zerogen"}
+
+
+def test_entity_frequency_is_reported_against_the_seeds(clinical_llm, cache_dir, tmp_path, capsys):
+    assert generate(clinical_llm, tmp_path / "out", method="clingen-llm", n=12) == 0
+    report = json.loads((tmp_path / "out" / "clingen-llm" / "generation_report.json").read_text())
+    frequency = report["counts"]["entity_frequency"]
+    assert frequency["generated"]["mentions"] == report["counts"]["entity_mentions"]
+    assert frequency["seeds"]["unique_entities"] > 0 and 0 <= frequency["generated"]["share_of_mentions_in_seeds"] <= 1
+    assert "entity mentions vs the seed source: unique" in capsys.readouterr().out
+
+
+def test_span_checks_on_a_task_without_spans_is_a_usage_error(clinical_llm, cache_dir, tmp_path, capsys):
+    code = main(["generate", "--task", "gad", "--method", "zerogen", "--n", "2", "--self-check", "--llm-base-url",
+                 clinical_llm.base_url, "--llm-model", "fake-clinical", "--output", str(tmp_path / "out")])
+    assert code == 2 and "--self-check: span checks are for NER tasks" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

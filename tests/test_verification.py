@@ -53,3 +53,14 @@ def test_sentence_without_labels_gets_only_additions():
     assert added == ["O", "O", "O", "B-Disease", "O"] and decisions[0].action == "added"
     untouched, none = verify_tags(tokens, ["O"] * 5, LINKER, "Disease")
     assert untouched == ["O"] * 5 and none == []
+
+
+def test_spans_made_of_style_words_are_removed():
+    from clingen_hf.verification import remove_style_words
+
+    tokens = ["The", "hematologist", "reported", "sickle", "cell", "anemia", "."]
+    tags = ["O", "B-Disease", "O", "B-Disease", "I-Disease", "I-Disease", "O"]
+    new_tags, decisions = remove_style_words(tokens, tags, "case report by a hematologist")
+    assert new_tags == ["O", "O", "O", "B-Disease", "I-Disease", "I-Disease", "O"]
+    assert [(d.text, d.action, d.source) for d in decisions] == [("hematologist", "removed", "style")]
+    assert remove_style_words(tokens, tags, None) == (tags, [])

@@ -19,3 +19,17 @@ def test_llm_topics_until_target_unique_with_provenance(tmp_path):
     )
     assert len(pool.items) == 350 == len(set(pool.items))
     assert pool.provenance["model"] == "m" and pool.provenance["calls"] == len(server.requests)
+
+
+def test_kg_topics_follow_the_chosen_weighting():
+    from clingen_hf.knowledge.topics import kg_topic_pool
+    from clingen_hf.tasks import get_task
+    from tests.knowledge.test_graph import small_graph
+
+    task = get_task("ncbi-disease")
+    weighted = [kg_topic_pool(small_graph(), task, 20, seed) for seed in range(10)]
+    uniform = [kg_topic_pool(small_graph(), task, 20, seed, weighting="uniform") for seed in range(10)]
+    share = lambda pools: sum(p.items.count("migraine") for p in pools) / sum(len(p.items) for p in pools)  # noqa: E731
+    assert share(weighted) > 0.8 and share(uniform) < 0.6  # migraine has 98 of the 100 weight units
+    assert weighted[0].provenance["weighting"] == "kg" and uniform[0].provenance["weighting"] == "uniform"
+    assert "uniformly" in uniform[0].provenance["weighting_rule"]

@@ -145,13 +145,15 @@ def sample_seed_for(run_seed: int, index: int) -> int:
 
 
 def render_prompt(row: dict, task: TaskSpec, method: str, demonstrations: list[dict], step: str,
-                  guidelines: str = "") -> dict:
+                  guidelines: str = "", order_seed: int = 0) -> dict:
     family = family_for(task)
     if row["drop_reason"] is not None:
         return {"prompt": "", "template_id": ""}
     name = task.template_for(method, step)
     demos = family.select_demonstrations(list(demonstrations), row, step)
-    random.Random(row["sample_seed"]).shuffle(demos)
+    # one order per run, not per sample: prompts then share their prefix, which a local server
+    # reads once and keeps cached (a per-sample order made it re-read ~500 tokens every call)
+    random.Random(order_seed).shuffle(demos)
     slots = family.slots(row, step)
     prompt = render(name, topic=row["topic"], style=row["style"], demonstrations=demos, guidelines=guidelines, **slots)
     return {"prompt": prompt, "template_id": template_id(name)}
@@ -377,7 +379,7 @@ class GenerationRun:
         rendered = rows.map(
             render_prompt,
             fn_kwargs={"task": self.task, "method": self.config.method, "demonstrations": demos, "step": step,
-                       "guidelines": self.task.guidelines if self.config.guidelines else ""},
+                       "guidelines": self.task.guidelines if self.config.guidelines else "", "order_seed": self.config.seed},
             desc=f"Rendering prompts{label}",
             new_fingerprint=f"render-{fingerprint}",
         )

@@ -42,7 +42,7 @@ def clinical_responder(request: dict) -> str:
         return STYLE_ANSWERS[seed % len(STYLE_ANSWERS)]
     if "kinds of text" in prompt:
         return KIND_ANSWERS[seed % len(KIND_ANSWERS)]
-    if "phrases that were labelled as" in prompt:
+    if "phrases labelled as" in prompt:
         return _self_check_answer(prompt)
     if "Could you list" in prompt and "pairs" in prompt:
         return "\n".join(f"{DISEASES[i]}; {GENES[(i + seed) % len(GENES)]}" for i in range(len(DISEASES)))
@@ -52,7 +52,7 @@ def clinical_responder(request: dict) -> str:
     if "Could you list" in prompt:
         start = seed % 5
         return "\n".join(f"{i + 1}. {name} - a common condition" for i, name in enumerate(DISEASES[start:] + DISEASES[:start]))
-    topic = re.search(r"the (?:disease|chemical) named (.+?)\.\n", prompt)
+    topic = re.search(r"the (?:disease|chemical) named (.+?)\.(?:\n|$)", prompt)
     entity = topic.group(1) if topic else DISEASES[seed % len(DISEASES)]
     frame = SENTENCE_FRAMES[seed % len(SENTENCE_FRAMES)]
     sentence = frame.format(e=entity, n=seed % 997, m=seed % 89)

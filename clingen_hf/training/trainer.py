@@ -9,6 +9,8 @@ metric. Repeated over seeds; baselines: supervised-few (stage I only) and superv
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import shutil
@@ -88,8 +90,8 @@ def resolve_model_path(model: str) -> str:
     return model
 
 
-def build_model(config: TrainConfig, task: TaskSpec):
-    path = resolve_model_path(config.model)
+def build_model(config: TrainConfig, task: TaskSpec, path: str | None = None):
+    path = path or resolve_model_path(config.model)
     labels = {"id2label": dict(enumerate(task.labels)), "label2id": {l: i for i, l in enumerate(task.labels)}}
     if task.head == "token":
         model = AutoModelForTokenClassification.from_pretrained(path, num_labels=len(task.labels), **labels)
@@ -177,13 +179,20 @@ def train_one_seed(run: TrainingRun, seed: int, workdir: Path) -> SeedResult:
     few_shot, validation = few_shot_and_validation(run.real["train"], task, config.k_shot, seed)
     stage1_data = _without(run.real["train"], validation) if config.protocol == "supervised-full" else few_shot
     encoded_val = encode(validation, task, run.tokenizer, config.max_length)
-    model = build_model(config, task)
-    learning_rate, epochs = config.stage1
-    trainer = fit(run, model, encode(stage1_data, task, run.tokenizer, config.max_length), encoded_val,
-                  workdir / "stage1", learning_rate, epochs, seed)
-    steps = {"stage1": trainer.state.global_step}
+    shared = shared_stage1_dir(config, seed)
+    if shared is not None and (shared / STAGE1_DONE).is_file():
+        model = build_model(config, task, path=str(shared))
+        steps = json.loads((shared / STAGE1_DONE).read_text(encoding="utf-8"))
+        logger.info("stage I of seed %d reused from %s", seed, shared)
+    else:
+        learning_rate, epochs = config.stage1
+        trainer = fit(run, build_model(config, task), encode(stage1_data, task, run.tokenizer, config.max_length),
+                      encoded_val, workdir / "stage1", learning_rate, epochs, seed)
+        model, steps = trainer.model, {"stage1": trainer.state.global_step}
+        if shared is not None:
+            save_shared_stage1(trainer, shared, steps)
     if config.protocol == "two-stage":
-        trainer = fit(run, trainer.model, encode(run.synthetic, task, run.tokenizer, config.max_length), encoded_val,
+        trainer = fit(run, model, encode(run.synthetic, task, run.tokenizer, config.max_length), encoded_val,
                       workdir / "stage2", config.learning_rate, config.epochs, seed)
         steps["stage2"] = trainer.state.global_step
     metrics = {"validation": _evaluate(trainer, encoded_val)}
@@ -192,6 +201,26 @@ def train_one_seed(run: TrainingRun, seed: int, workdir: Path) -> SeedResult:
     model_dir = workdir / "best"
     save_model(trainer, model_dir, config)
     return SeedResult(seed, metrics, metrics["validation"]["selection_score"], steps, str(model_dir))
+
+
+STAGE1_DONE = "stage1.json"
+_STAGE1_SETTINGS = ("task", "model", "real", "dev_holdout", "k_shot", "batch_size", "eval_batch_size", "max_length",
+                    "warmup_ratio", "weight_decay", "group_by_length", "bf16")
+
+
+def shared_stage1_dir(config: TrainConfig, seed: int) -> Path | None:
+    """Where a two-stage run's stage I is shared, keyed by everything that decides it."""
+    if config.stage1_cache_dir is None or config.protocol != "two-stage" or config.peft is not None:
+        return None
+    settings = {name: getattr(config, name) for name in _STAGE1_SETTINGS}
+    key = json.dumps({**settings, "stage1": list(config.stage1), "seed": seed}, sort_keys=True, default=str)
+    return Path(config.stage1_cache_dir) / hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def save_shared_stage1(trainer: Trainer, directory: Path, steps: dict) -> None:
+    """The best stage-I model, then the marker that makes it reusable (so a killed save is redone)."""
+    trainer.save_model(str(directory))
+    (directory / STAGE1_DONE).write_text(json.dumps(steps) + "\n", encoding="utf-8")
 
 
 def save_model(trainer: Trainer, model_dir: Path, config: TrainConfig) -> None:

@@ -29,3 +29,18 @@ def test_two_stage_ner_writes_model_results_and_card(tiny_model, ner_data, tmp_p
     assert "model-index" in card and "clingen-kg" in card and "not for clinical decisions" in card
     assert not (run / "runs").exists()
     assert results["best_seed"] in (0, 1)
+
+
+def test_two_stage_runs_share_stage_one_and_score_as_if_trained_alone(tiny_model, ner_data, tmp_path):
+    shared = tmp_path / "stage1-shared"
+    common = {"synthetic": ner_data["synthetic"], "real": ner_data["real"], "seeds": [0]}
+    alone = train(base_config(tiny_model, tmp_path / "alone", **common))
+    first = train(base_config(tiny_model, tmp_path / "first", stage1_cache_dir=str(shared), **common))
+    markers = list(shared.glob("*/stage1.json"))
+    assert len(markers) == 1 and json.loads(markers[0].read_text()) == {"stage1": 2}
+    second = train(base_config(tiny_model, tmp_path / "second", stage1_cache_dir=str(shared), **common))
+    scores = [r["summary"]["dev"]["f1"]["mean"] for r in (alone, first, second)]
+    assert scores[0] == scores[1] == scores[2]
+    assert second["per_seed"][0]["steps"] == {"stage1": 2, "stage2": 12}
+    other_seed = train(base_config(tiny_model, tmp_path / "third", stage1_cache_dir=str(shared), **{**common, "seeds": [1]}))
+    assert len(list(shared.glob("*/stage1.json"))) == 2 and other_seed["per_seed"][0]["seed"] == 1

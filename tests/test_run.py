@@ -39,6 +39,19 @@ def test_run_rejects_bad_input(cache_dir, tmp_path, capsys):
     assert "--n must be a positive number" in capsys.readouterr().err
     assert main(["run", "--task", "ncbi-disease", "--real", "nowhere", "--output", str(tmp_path / "o")]) == 2
     assert "--real nowhere: no such folder" in capsys.readouterr().err
+    assert main(["experiment", "--task", "gad", "--self-check", "--output", str(tmp_path / "o")]) == 2
+    assert "--self-check: span checks are for NER tasks" in capsys.readouterr().err
+
+
+def test_label_quality_options_reach_generate():
+    from clingen_hf.cli import build_parser, label_quality_flags
+
+    args = build_parser().parse_args(["run", "--task", "ncbi-disease", "--verify-spans", "remove", "--self-check",
+                                      "--no-guidelines"])
+    assert label_quality_flags(args) == ["--verify-spans", "remove", "--self-check", "--no-guidelines"]
+    generate = build_parser().parse_args(["generate", "--task", "ncbi-disease", "--output", "o", "--llm-model", "m",
+                                          *label_quality_flags(args)])
+    assert generate.verify_spans == "remove" and generate.self_check and generate.no_guidelines
 
 
 def test_run_without_real_data_uses_the_demo_set_and_says_so(clinical_llm, cache_dir, tiny_model, tmp_path, capsys):  # noqa: F811

@@ -9,7 +9,7 @@ the cached completions, so they cost no generation time.
     python benchmarks/ncbi_label_quality.py --real ../shared/data/ncbi_disease --n 500 \\
         --output runs/label-quality [--llm-base-url http://127.0.0.1:8000/v1] [--variants ...]
 
-Writes OUTPUT/label_quality.md and .json: per variant the kept rows, span counters, the
+Writes OUTPUT/label_quality.md, .json and .png: per variant the kept rows, span counters, the
 share of mentions that are entities of the real train split, and dev P/R/F1 (mean over the
 training seeds), with F1 as a ratio to ZeroGen's.
 """
@@ -36,7 +36,7 @@ VARIANTS = {
     "clingen-kg-paper": ("clingen-kg", ["--no-guidelines", "--topic-weighting", "uniform", "--style-prompt", "paper"],
                          "ClinGen-KG as published: uniform topics, Listing 1 styles, no guidelines, no checks"),
     "clingen-kg-all": ("clingen-kg", CHECKS, "ClinGen-KG with parts 1-5"),
-    "clingen-kg-all+add": ("clingen-kg", [*CHECKS, "--add-kg-mentions"], "parts 1-5, and KG mentions added"),
+    "clingen-kg-all-add": ("clingen-kg", [*CHECKS, "--add-kg-mentions"], "parts 1-5, and KG mentions added"),
     "clingen-kg-no-verify": ("clingen-kg", ["--self-check"], "parts 2-5 (without 1: KG verification)"),
     "clingen-kg-no-checks": ("clingen-kg", [], "parts 2-4 (without 1 and 5: no span checks)"),
     "clingen-kg-no-self-check": ("clingen-kg", ["--verify-spans", "remove"], "parts 1-4 (without 5: self-check)"),
@@ -46,7 +46,7 @@ VARIANTS = {
                                   "parts 1, 3, 4 (parts 1-4 without 2: uniform topics)"),
     "clingen-kg-paper-styles": ("clingen-kg", ["--verify-spans", "remove", "--style-prompt", "paper"],
                                 "parts 1, 2, 4 (parts 1-4 without 3: the paper's style prompt)"),
-    "zerogen+checks": ("zerogen", ["--no-guidelines", *CHECKS], "ZeroGen with parts 1 and 5"),
+    "zerogen-checks": ("zerogen", ["--no-guidelines", *CHECKS], "ZeroGen with parts 1 and 5"),
 }
 
 
@@ -129,8 +129,30 @@ def main(argv=None) -> int:
     (args.output / "label_quality.md").write_text(markdown, encoding="utf-8")
     (args.output / "label_quality.json").write_text(json.dumps({"variants": records, "supervised_few": few,
                                                                 "generation_s": seconds}, indent=2) + "\n")
+    plot(records, args.output / "label_quality.png")
     print(markdown)
     return 0
+
+
+def plot(records: list[dict], path: Path) -> None:
+    """Dev precision, recall and F1 per variant, side by side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    names = [r["variant"] for r in records]
+    positions = np.arange(len(names))
+    figure, axis = plt.subplots(figsize=(1.2 * len(names) + 2, 4))
+    for offset, metric in zip((-0.27, 0, 0.27), ("precision", "recall", "f1")):
+        axis.bar(positions + offset, [100 * r[metric] for r in records], width=0.27, label=metric)
+    axis.set_xticks(positions, names, rotation=30, ha="right")
+    axis.set_ylabel("dev score x100")
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
 
 
 if __name__ == "__main__":

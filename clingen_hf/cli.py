@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
+from .verification import POLICIES as SPAN_POLICIES
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
@@ -151,10 +152,18 @@ def _add_pipeline_arguments(p, default_methods: list[str]) -> None:
                    "all-MiniLM-L6-v2; a PubMedBERT id on a GPU machine with Hub access)")
     p.add_argument("--cache-dir", help="LLM cache, knowledge graph and assembled model (default: $CLINGEN_CACHE or ~/.cache/clingen_hf)")
     checks = p.add_argument_group("label quality (NER tasks; as in `clingen generate`)")
-    checks.add_argument("--verify-spans", choices=["off", "flag", "remove"], default="off",
+    checks.add_argument("--verify-spans", choices=SPAN_POLICIES, default="off",
                         help="link labelled spans to the KG; unlabel ('remove') or flag those that do not link")
     checks.add_argument("--self-check", action="store_true", help="a temperature-0 LLM pass confirms or rejects each span")
     checks.add_argument("--no-guidelines", action="store_true", help="the paper's prompts, without the annotation guidelines")
+
+
+SPAN_CHECK_FLAGS = ("--verify-spans", "--self-check", "--add-kg-mentions")
+
+
+def refuse_span_checks_off_ner(task, flags: list[str]) -> None:
+    if flags and task.family != "ner":
+        raise UsageError(f"{', '.join(flags)}: span checks are for NER tasks; {task.name} is a {task.family} task")
 
 
 def label_quality_flags(args) -> list[str]:
@@ -207,10 +216,7 @@ def _check_pipeline_arguments(args) -> None:
 
     if args.n <= 0:
         raise UsageError(f"--n must be a positive number of samples, got {args.n}")
-    span_checks = [flag for flag in label_quality_flags(args) if flag in ("--verify-spans", "--self-check")]
-    if span_checks and get_task(args.task).family != "ner":
-        raise UsageError(f"{', '.join(span_checks)}: span checks are for NER tasks; {args.task} is a "
-                         f"{get_task(args.task).family} task")
+    refuse_span_checks_off_ner(get_task(args.task), [f for f in label_quality_flags(args) if f in SPAN_CHECK_FLAGS])
     if args.real and not Path(args.real).exists() and "/" not in args.real:
         raise UsageError(f"--real {args.real}: no such folder (give a folder of the task's real data, or a Hub id)")
 
@@ -331,7 +337,7 @@ def add_generate_parser(commands) -> None:
     data.add_argument("--share-seeds", action="store_true", help="write the seeds used as a few_shot split (always done "
                       "for the bundled seeds; for your own seeds only if their licence allows redistribution)")
     data.add_argument("--kg", default="embedded", help="'embedded' (packaged vocabularies) or a folder of iBKH CSV files")
-    data.add_argument("--verify-spans", choices=["off", "flag", "remove"], default="off",
+    data.add_argument("--verify-spans", choices=SPAN_POLICIES, default="off",
                       help="link every labelled span to an entity of the task's type in the KG; 'remove' unlabels spans "
                       "that do not link, 'flag' only records them (default: off)")
     data.add_argument("--add-kg-mentions", action="store_true", help="also label mentions of KG entities the LLM left unlabelled")
@@ -476,10 +482,9 @@ def validate_generate(args) -> None:
             raise UsageError(f"--styles {args.styles}: every style names a person or institution or no kind of text "
                              f"({', '.join(styles.provenance['rejected'][:5])}); describe kinds of text and authors, "
                              "e.g. 'a PubMed abstract by a geneticist'")
-    checks = [flag for flag, used in (("--self-check", args.self_check), ("--add-kg-mentions", args.add_kg_mentions),
-                                      ("--verify-spans", args.verify_spans != "off")) if used]
-    if checks and task.family != "ner":
-        raise UsageError(f"{', '.join(checks)}: span checks are for NER tasks; {task.name} is a {task.family} task")
+    refuse_span_checks_off_ner(task, [flag for flag, used in (("--self-check", args.self_check),
+                                                              ("--add-kg-mentions", args.add_kg_mentions),
+                                                              ("--verify-spans", args.verify_spans != "off")) if used])
     if args.config is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", args.config):
         raise UsageError(f"--config {args.config!r}: use letters, digits, '-', '_' and '.', starting with a letter or digit")
     if args.output.exists() and not args.output.is_dir():

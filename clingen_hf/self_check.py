@@ -11,14 +11,12 @@ import re
 
 from .llm import LLMClient
 from .parsing import detokenize
-from .prompts import render, template_id
+from .prompts import render
 from .tasks import TaskSpec
 from .verification import SpanDecision, labelled_spans
 
 TEMPLATE = "self_check"
 _VERDICT = re.compile(r"^\W*(?:phrase\s*)?(\d+)\s*[.):-]?\s*(?:\*\*)?\s*\"?([A-Za-z]+)", re.IGNORECASE | re.MULTILINE)
-
-
 _UNNUMBERED = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE | re.MULTILINE)
 
 
@@ -58,7 +56,3 @@ async def check_spans(tokens: list[str], tags: list[str], task: TaskSpec, llm: L
             new_tags[start:end] = ["O"] * (end - start)
         decisions.append(SpanDecision(text, start, end, action, source="self_check"))
     return new_tags, decisions, completion
-
-
-def self_check_template_id() -> str:
-    return template_id(TEMPLATE)

@@ -29,7 +29,6 @@ from .cache import CompletionCache
 from .data import load_seeds, sample_few_shot
 from .families import family_for
 from .gates import duplicate_reasons
-from .parsing import entities_from_tags
 from .knowledge.graph import KnowledgeGraph
 from .knowledge.pools import Pool
 from .knowledge.styles import checked_style_pool, style_pool
@@ -40,9 +39,11 @@ from .knowledge.topics import (
     llm_topic_pool,
 )
 from .llm import Ledger, LLMClient, LLMSettings
+from .parsing import entities_from_tags
+from .parsing.attributes import typed_entity
 from .prompts import render, template_id
-from .tasks import TaskSpec, get_task
 from .self_check import check_spans
+from .tasks import TaskSpec, get_task
 from .verification import EntityLinker, labelled_spans, remove_style_words, span_counter_lines, verify_tags
 
 METHOD_DESCRIPTIONS = {
@@ -230,7 +231,7 @@ def finish_span_checks(row: dict, task: TaskSpec) -> dict:
     tags = [task.labels[i] for i in row["ner_tags"]]
     if task.family != "attributes":
         return {"entities": entities_from_tags(row["tokens"], tags)}
-    return {"entities": [f"{kind}: {name}" for kind in task.entity_types  # as parsing/attributes.py lists them
+    return {"entities": [typed_entity(kind, name) for kind in task.entity_types
                          for name in entities_from_tags(row["tokens"], [t if t.endswith(f"-{kind}") else "O" for t in tags])]}
 
 

@@ -22,9 +22,14 @@ def parse_attribute_completion(completion: str, entity_types: tuple[str, ...]) -
     for entity_type, parse in zip(entity_types, per_type):
         type_tags, type_found, type_dropped = align_entities(tokens, parse.entities + parse.dropped_entities, entity_type)
         _merge(tags, type_tags)
-        found.extend(f"{entity_type}: {name}" for name in type_found)
-        dropped.extend(f"{entity_type}: {name}" for name in type_dropped)
+        found.extend(typed_entity(entity_type, name) for name in type_found)
+        dropped.extend(typed_entity(entity_type, name) for name in type_dropped)
     return NERParse(with_sentence.sentence, tokens, tags, found, dropped, None)
+
+
+def typed_entity(entity_type: str, name: str) -> str:
+    """How an attribute row lists one of its entities: ``"Dosage: 5 mg"``."""
+    return f"{entity_type}: {name}"
 
 
 def _merge(tags: list[str], new_tags: list[str]) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from clingen_hf.cli import main
 from clingen_hf.families import family_for
+from clingen_hf.parsing.attributes import parse_attribute_completion
 from clingen_hf.tasks import get_task
 from tests.clinical_responder import MALFORMED_EVERY
 
@@ -69,6 +70,15 @@ def test_relation_rows_carry_the_tasks_markers(clinical_llm, cache_dir, seeds_fi
     report = report_of(output, "clingen-kg")
     assert report["pools"]["topics"]["relation_pairs"] is True and "kg_gap" not in report["pools"]["topics"]
     assert report["counts"]["dropped"] == {"disease_not_in_text": N // MALFORMED_EVERY}
+
+
+def test_attribute_rows_list_entities_as_the_parser_does(clinical_llm, cache_dir, seeds_file, tmp_path):
+    output = tmp_path / "casi-synthetic"
+    assert generate(clinical_llm, output, "casi", "clingen-kg", seeds_file("casi")) == 0
+    for row in load(output, "clingen-kg"):
+        parsed = parse_attribute_completion(row["completion"], get_task("casi").entity_types)
+        assert row["entities"] == parsed.entities and row["entities"]
+        assert all(entity.split(": ", 1)[0] in get_task("casi").entity_types for entity in row["entities"])
 
 
 def test_a_relation_the_kg_lacks_comes_from_the_llm_and_the_gap_is_reported(clinical_llm, cache_dir, seeds_file, tmp_path):

@@ -85,6 +85,7 @@ class GenerationConfig(datasets.BuilderConfig):
     progen_feedback_per_class: int = 2  # ProGen: feedback examples per class from earlier rounds
     verify_spans: str = "off"  # off | flag | remove: link labelled spans to the KG (verification.py)
     add_kg_mentions: bool = False  # also label unlabelled mentions of KG entities
+    link_fuzzy: float | None = None  # also link a span to the most similar KG name of similarity >= this
     guidelines: bool = True  # the task's annotation guidelines in the prompt (False: the paper's prompts)
     topic_weighting: str = "kg"  # kg | uniform: how KG topics are sampled (knowledge/topics.py)
     style_prompt: str = "kinds"  # kinds | paper: which style prompt (knowledge/styles.py)
@@ -396,12 +397,12 @@ class GenerationRun:
             return parsed
         config = self.config
         use_kg = config.verify_spans != "off" or config.add_kg_mentions
-        linker = EntityLinker(self._knowledge_graph(), self.task.kg_entity_types) if use_kg else None
+        linker = EntityLinker(self._knowledge_graph(), self.task.kg_entity_types, config.link_fuzzy) if use_kg else None
         checked = parsed.map(
             verify_row,
             fn_kwargs={"task": self.task, "linker": linker, "policy": config.verify_spans, "add_missing": config.add_kg_mentions},
             desc="Checking spans" + (" against the KG" if use_kg else ""),
-            new_fingerprint=f"verify-{parsed._fingerprint}-{config.verify_spans}-{config.add_kg_mentions}",
+            new_fingerprint=f"verify-{parsed._fingerprint}-{config.verify_spans}-{config.add_kg_mentions}-{config.link_fuzzy}",
         )
         if config.self_check:
             checker = LLMClient(dataclasses.replace(config.llm, temperature=0.0), self.llm.cache, self.llm.ledger)
@@ -525,6 +526,12 @@ def few_shot_dataset(report: GenerationReport, task: TaskSpec) -> datasets.Datas
     return datasets.Dataset.from_list(rows, features=features)
 
 
+def label_checks(config: GenerationConfig, task: TaskSpec) -> dict:
+    """The label-quality settings of a token-labelling run, as the report and card show them."""
+    return {"guidelines": bool(config.guidelines and task.guidelines), "verify_spans": config.verify_spans, "link_fuzzy": config.link_fuzzy,
+            "add_kg_mentions": config.add_kg_mentions, "self_check": config.self_check}
+
+
 def report_to_dict(report: GenerationReport, config: GenerationConfig) -> dict:
     """The recipe and outcome of one run, as written next to the data and into the card."""
     ledger = report.ledger
@@ -542,6 +549,7 @@ def report_to_dict(report: GenerationReport, config: GenerationConfig) -> dict:
         "seeds_shareable": seeds_shareable(config),
         "few_shot_rows": len(report.few_shot),
         "few_shot": report.few_shot if seeds_shareable(config) else None,
+        **({"label_checks": label_checks(config, task)} if task.head == "token" else {}),
         "template_id": ", ".join(template_id(task.template_for(report.method, step)) for step in family_for(task).steps),
         "llm": config.llm.public_dict(),
         "pools": {kind: {**pool.provenance, "count": len(pool.items), "sha256_16": pool.content_hash()} for kind, pool in report.pools.items()},

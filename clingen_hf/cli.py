@@ -154,11 +154,24 @@ def _add_pipeline_arguments(p, default_methods: list[str]) -> None:
     checks = p.add_argument_group("label quality (NER tasks; as in `clingen generate`)")
     checks.add_argument("--verify-spans", choices=SPAN_POLICIES, default="off",
                         help="link labelled spans to the KG; unlabel ('remove') or flag those that do not link")
+    checks.add_argument("--link-fuzzy", type=similarity_ratio, metavar="R",
+                        help="with --verify-spans: a span also links to the most similar KG name of similarity >= R")
     checks.add_argument("--self-check", action="store_true", help="a temperature-0 LLM pass confirms or rejects each span")
     checks.add_argument("--no-guidelines", action="store_true", help="the paper's prompts, without the annotation guidelines")
 
 
-SPAN_CHECK_FLAGS = ("--verify-spans", "--self-check", "--add-kg-mentions")
+SPAN_CHECK_FLAGS = ("--verify-spans", "--self-check", "--add-kg-mentions", "--link-fuzzy")
+
+
+def similarity_ratio(text: str) -> float:
+    """argparse type of --link-fuzzy: a similarity in (0, 1]."""
+    try:
+        ratio = float(text)
+    except ValueError:
+        ratio = -1.0
+    if not 0 < ratio <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a similarity in (0, 1]; 0.9 tolerates a letter or two in ten")
+    return ratio
 
 
 def refuse_span_checks_off_ner(task, flags: list[str]) -> None:
@@ -166,9 +179,15 @@ def refuse_span_checks_off_ner(task, flags: list[str]) -> None:
         raise UsageError(f"{', '.join(flags)}: span checks are for NER tasks; {task.name} is a {task.family} task")
 
 
+def refuse_fuzzy_without_verification(args) -> None:
+    if args.link_fuzzy is not None and args.verify_spans == "off":
+        raise UsageError("--link-fuzzy sets how KG verification links spans: add --verify-spans remove (or flag)")
+
+
 def label_quality_flags(args) -> list[str]:
     """The span-check and guideline options of `clingen run/experiment`, as `clingen generate` flags."""
     return ([*(["--verify-spans", args.verify_spans] if args.verify_spans != "off" else []),
+             *(["--link-fuzzy", str(args.link_fuzzy)] if args.link_fuzzy is not None else []),
              *(["--self-check"] if args.self_check else []), *(["--no-guidelines"] if args.no_guidelines else [])])
 
 
@@ -217,6 +236,7 @@ def _check_pipeline_arguments(args) -> None:
     if args.n <= 0:
         raise UsageError(f"--n must be a positive number of samples, got {args.n}")
     refuse_span_checks_off_ner(get_task(args.task), [f for f in label_quality_flags(args) if f in SPAN_CHECK_FLAGS])
+    refuse_fuzzy_without_verification(args)
     if args.real and not Path(args.real).exists() and "/" not in args.real:
         raise UsageError(f"--real {args.real}: no such folder (give a folder of the task's real data, or a Hub id)")
 
@@ -340,6 +360,9 @@ def add_generate_parser(commands) -> None:
     data.add_argument("--verify-spans", choices=SPAN_POLICIES, default="off",
                       help="link every labelled span to an entity of the task's type in the KG; 'remove' unlabels spans "
                       "that do not link, 'flag' only records them (default: off)")
+    data.add_argument("--link-fuzzy", type=similarity_ratio, metavar="R",
+                      help="with --verify-spans: a span that matches no KG name exactly, normalised or as a synonym links "
+                      "to the most similar name if their similarity (difflib ratio) is >= R, e.g. 0.9 (default: off)")
     data.add_argument("--add-kg-mentions", action="store_true", help="also label mentions of KG entities the LLM left unlabelled")
     data.add_argument("--topic-weighting", choices=["kg", "uniform"], default="kg",
                       help="how KG topics are drawn: 'kg' in proportion to the KG's entity weights, which favours "
@@ -484,7 +507,9 @@ def validate_generate(args) -> None:
                              "e.g. 'a PubMed abstract by a geneticist'")
     refuse_span_checks_off_ner(task, [flag for flag, used in (("--self-check", args.self_check),
                                                               ("--add-kg-mentions", args.add_kg_mentions),
+                                                              ("--link-fuzzy", args.link_fuzzy is not None),
                                                               ("--verify-spans", args.verify_spans != "off")) if used])
+    refuse_fuzzy_without_verification(args)
     if args.config is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", args.config):
         raise UsageError(f"--config {args.config!r}: use letters, digits, '-', '_' and '.', starting with a letter or digit")
     if args.output.exists() and not args.output.is_dir():
@@ -515,6 +540,7 @@ def run_generate(args) -> int:
             share_seeds=args.share_seeds,
             verify_spans=args.verify_spans,
             add_kg_mentions=args.add_kg_mentions,
+            link_fuzzy=args.link_fuzzy,
             guidelines=not args.no_guidelines,
             topic_weighting=args.topic_weighting,
             style_prompt=args.style_prompt,
@@ -545,6 +571,7 @@ def print_summary(report: dict, ledger, location: Path, args) -> None:
         *_entity_lines(counts),
         *([f"  kept per class: {_label_counts(counts['label_counts'])}"] if counts.get("label_counts") else []),
         *(_pool_line(kind, pool) for kind, pool in report["pools"].items()),
+        *_label_check_lines(report.get("label_checks")),
         *_span_check_lines(counts),
         *_entity_frequency_lines(counts.get("entity_frequency")),
         f"  LLM calls: {ledger.calls_made} made, {ledger.cache_hits} answered from cache"
@@ -569,6 +596,15 @@ def _entity_lines(counts: dict) -> list[str]:
     line = (f"  entity mentions tagged {counts['entity_mentions']}; listed entities not in their sentence (removed) "
             f"{counts['entities_not_in_sentence']}")
     return [line]
+
+
+def _label_check_lines(checks: dict | None) -> list[str]:
+    if not checks:
+        return []
+    fuzzy = f" (fuzzy >= {checks['link_fuzzy']})" if checks["link_fuzzy"] else ""
+    yes = {True: "yes", False: "no"}
+    return [f"  label checks: guidelines {yes[checks['guidelines']]}, KG verification {checks['verify_spans']}{fuzzy}, "
+            f"KG mentions added {yes[checks['add_kg_mentions']]}, self-check {yes[checks['self_check']]}"]
 
 
 def _span_check_lines(counts: dict) -> list[str]:

@@ -3,9 +3,11 @@
 - style words (always): a span whose words all come from the row's writing style ("a report
   by a hematologist" -> "hematologist") is the style leaking into the labels: removed;
 - the knowledge graph (`--verify-spans`): every span is linked to an entity of the task's
-  type (exact name, normalised name, or synonym); spans that link are kept with the entity
-  id, spans that do not are flagged or removed (policy); optionally, mentions of KG entities
-  the LLM left unlabelled are added;
+  type (exact name, normalised name, synonym, and with `--link-fuzzy R` the closest name of
+  similarity >= R); spans that link are kept with the entity id, spans that do not are
+  flagged or removed (policy); optionally, mentions of KG entities the LLM left unlabelled
+  are added (exact, normalised and synonym matches only: a fuzzy match over every window of
+  a sentence would label near-misses);
 - the LLM itself (`--self-check`, `self_check.py`): each span confirmed or rejected against
   the task's annotation guidelines.
 
@@ -15,7 +17,9 @@ Every decision is a `SpanDecision` with its source, so each row says what change
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import asdict, dataclass
+from difflib import SequenceMatcher
 
 from .knowledge.graph import KnowledgeGraph
 from .parsing import detokenize
@@ -48,7 +52,7 @@ class SpanDecision:
     end: int  # token index, exclusive
     action: str  # kept | unlinked | removed | added | confirmed | rejected | unchecked
     entity_id: str | None = None
-    match: str | None = None  # exact | normalised | synonym
+    match: str | None = None  # exact | normalised | synonym | fuzzy
     source: str = "kg"  # kg | style | self_check
 
     def as_dict(self) -> dict:
@@ -64,9 +68,17 @@ def normalise(text: str) -> str:
 
 
 class EntityLinker:
-    """Name and synonym index of the KG entities of some types."""
+    """Name and synonym index of the KG entities of some types.
 
-    def __init__(self, kg: KnowledgeGraph, entity_types: tuple[str, ...]):
+    `fuzzy_ratio` (0 < R <= 1, off by default) also links a span to the normalised name or
+    synonym most similar to it (difflib's ratio, 2 * matching characters / total characters)
+    when that similarity is at least R: "hypercholesterolaemia" -> "hypercholesterolemia" (0.98).
+    """
+
+    def __init__(self, kg: KnowledgeGraph, entity_types: tuple[str, ...], fuzzy_ratio: float | None = None):
+        if fuzzy_ratio is not None and not 0 < fuzzy_ratio <= 1:
+            raise ValueError(f"fuzzy_ratio must be in (0, 1], got {fuzzy_ratio}")
+        self.fuzzy_ratio = fuzzy_ratio
         self._exact: dict[str, str] = {}
         self._normalised: dict[str, tuple[str, str]] = {}
         for entity_type in entity_types:
@@ -76,11 +88,40 @@ class EntityLinker:
                 for synonym in entity.synonyms:
                     self._normalised.setdefault(normalise(synonym), (entity.id, "synonym"))
         self._normalised.pop("", None)
+        self._keys_by_length: dict[int, list[str]] = defaultdict(list)
+        for key in self._normalised:
+            self._keys_by_length[len(key)].append(key)
+        self._fuzzy_links: dict[str, tuple[str, str] | None] = {}
 
-    def link(self, text: str) -> tuple[str, str] | None:
+    def link(self, text: str, fuzzy: bool = True) -> tuple[str, str] | None:
+        """(entity id, how it matched), or None; `fuzzy=False` skips the fuzzy match."""
         if text in self._exact:
             return self._exact[text], "exact"
-        return self._normalised.get(normalise(text))
+        key = normalise(text)
+        linked = self._normalised.get(key)
+        if linked is None and fuzzy and self.fuzzy_ratio is not None and key:
+            linked = self._fuzzy_link(key)
+        return linked
+
+    def _fuzzy_link(self, key: str) -> tuple[str, str] | None:
+        if key not in self._fuzzy_links:
+            best_ratio, best_key = 0.0, None
+            for candidate in self._candidates(key):
+                matcher = SequenceMatcher(None, key, candidate)
+                if matcher.real_quick_ratio() >= self.fuzzy_ratio and matcher.quick_ratio() >= self.fuzzy_ratio:
+                    ratio = matcher.ratio()
+                    if ratio > best_ratio or (ratio == best_ratio and best_key is not None and candidate < best_key):
+                        best_ratio, best_key = ratio, candidate
+            found = best_key is not None and best_ratio >= self.fuzzy_ratio
+            self._fuzzy_links[key] = (self._normalised[best_key][0], "fuzzy") if found else None
+        return self._fuzzy_links[key]
+
+    def _candidates(self, key: str):
+        """Names whose length allows a ratio of at least `fuzzy_ratio` (2 * min / sum of lengths)."""
+        shortest = int(len(key) * self.fuzzy_ratio / (2 - self.fuzzy_ratio))
+        longest = int(len(key) * (2 - self.fuzzy_ratio) / self.fuzzy_ratio) + 1
+        for length in range(max(1, shortest), longest + 1):
+            yield from self._keys_by_length.get(length, ())
 
 
 def verify_tags(tokens: list[str], tags: list[str], linker: EntityLinker, entity_type: str, policy: str = "remove",
@@ -151,7 +192,7 @@ def _longest_match_at(tokens, tags, start, linker):
         words_at_both_ends = tokens[start][:1].isalnum() and tokens[end - 1][:1].isalnum()
         if not words_at_both_ends or any(tag != "O" for tag in tags[start:end]):
             continue
-        linked = linker.link(detokenize(tokens[start:end]))
+        linked = linker.link(detokenize(tokens[start:end]), fuzzy=False)
         if linked and len(normalise(detokenize(tokens[start:end]))) > 3:
             return end, linked
     return None

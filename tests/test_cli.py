@@ -257,15 +257,21 @@ def test_kg_span_verification_is_recorded_per_row_and_counted(clinical_llm, cach
     kg = Path(__file__).parent / "knowledge" / "fixtures" / "ibkh"
     output = tmp_path / "out"
     assert generate(clinical_llm, output, "--kg", str(kg), "--verify-spans", "remove", "--add-kg-mentions",
-                    method="clingen-kg", n=6) == 0
+                    "--link-fuzzy", "0.9", method="clingen-kg", n=6) == 0
     summary = capsys.readouterr().out
     assert "labelled spans:" in summary and "linked to a KG entity" in summary
+    assert ("label checks: guidelines yes, KG verification remove (fuzzy >= 0.9), KG mentions added yes, "
+            "self-check no") in summary
     rows = datasets.load_dataset(str(output), "clingen-kg", split="train")
     decisions = [json.loads(d) for d in rows["span_decisions"]]
     assert all(d and d[0]["action"] == "kept" and d[0]["entity_id"] for d in decisions)  # the topic links to its KG entity
     report = json.loads((output / "clingen-kg" / "generation_report.json").read_text())
     assert report["counts"]["span_actions"]["kg_kept"] == len(rows)
-    assert f"| labelled spans: linked to a KG entity | {len(rows)} |" in (output / "README.md").read_text()
+    assert report["label_checks"] == {"guidelines": True, "verify_spans": "remove", "link_fuzzy": 0.9,
+                                      "add_kg_mentions": True, "self_check": False}
+    card = (output / "README.md").read_text()
+    assert f"| labelled spans: linked to a KG entity | {len(rows)} |" in card
+    assert "KG verification of labelled spans: remove (fuzzy names of similarity >= 0.9 link)" in card
     assert generate(clinical_llm, tmp_path / "plain", n=3) == 0  # off by default: nothing recorded
     assert set(datasets.load_dataset(str(tmp_path / "plain"), "zerogen", split="train")["span_decisions"]) == {"[]"}
 
@@ -289,6 +295,20 @@ def test_self_check_rejects_spans_and_the_counters_reach_summary_report_and_card
     rows = datasets.load_dataset(str(output), "clingen-kg", split="train")
     for decisions in map(json.loads, rows["span_decisions"]):
         assert [d["action"] for d in decisions if d["source"] == "self_check"] == ["confirmed"]
+
+
+def test_bad_fuzzy_linking_options_are_refused(clinical_llm, cache_dir, tmp_path, capsys):
+    def generate_with(*flags):
+        return main(["generate", "--task", "ncbi-disease", "--method", "zerogen", "--n", "2", "--llm-base-url",
+                     clinical_llm.base_url, "--llm-model", "fake-clinical", "--output", str(tmp_path / "out"), *flags])
+
+    assert generate_with("--link-fuzzy", "0.9") == 2
+    assert "--link-fuzzy sets how KG verification links spans: add --verify-spans" in capsys.readouterr().err
+    for value in ("1.5", "0", "close"):
+        with pytest.raises(SystemExit) as refused:
+            generate_with("--link-fuzzy", value, "--verify-spans", "remove")
+        assert refused.value.code == 2 and f"{value!r} is not a similarity in (0, 1]" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def test_guidelines_are_in_the_prompt_unless_switched_off(clinical_llm, cache_dir, tmp_path):

@@ -41,17 +41,21 @@ def test_run_rejects_bad_input(cache_dir, tmp_path, capsys):
     assert "--real nowhere: no such folder" in capsys.readouterr().err
     assert main(["experiment", "--task", "gad", "--self-check", "--output", str(tmp_path / "o")]) == 2
     assert "--self-check: span checks are for NER tasks" in capsys.readouterr().err
+    assert main(["run", "--task", "ncbi-disease", "--link-fuzzy", "0.9", "--output", str(tmp_path / "o")]) == 2
+    assert "--link-fuzzy sets how KG verification links spans" in capsys.readouterr().err
 
 
 def test_label_quality_options_reach_generate():
     from clingen_hf.cli import build_parser, label_quality_flags
 
-    args = build_parser().parse_args(["run", "--task", "ncbi-disease", "--verify-spans", "remove", "--self-check",
-                                      "--no-guidelines"])
-    assert label_quality_flags(args) == ["--verify-spans", "remove", "--self-check", "--no-guidelines"]
+    args = build_parser().parse_args(["run", "--task", "ncbi-disease", "--verify-spans", "remove", "--link-fuzzy", "0.85",
+                                      "--self-check", "--no-guidelines"])
+    assert label_quality_flags(args) == ["--verify-spans", "remove", "--link-fuzzy", "0.85", "--self-check",
+                                         "--no-guidelines"]
     generate = build_parser().parse_args(["generate", "--task", "ncbi-disease", "--output", "o", "--llm-model", "m",
                                           *label_quality_flags(args)])
     assert generate.verify_spans == "remove" and generate.self_check and generate.no_guidelines
+    assert generate.link_fuzzy == 0.85
 
 
 def test_run_without_real_data_uses_the_demo_set_and_says_so(clinical_llm, cache_dir, tiny_model, tmp_path, capsys):  # noqa: F811

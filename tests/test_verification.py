@@ -27,6 +27,33 @@ def test_linking_exact_normalised_and_synonym():
     assert normalise("Asthmas") == "asthma" and normalise("glass") == "glass"
 
 
+def test_fuzzy_linking_takes_the_most_similar_name_above_the_threshold():
+    fuzzy = EntityLinker(KG, ("disease",), fuzzy_ratio=0.9)
+    assert LINKER.link("cystic fibrosys") is None  # off by default
+    assert fuzzy.link("cystic fibrosys") == ("D1", "fuzzy")
+    assert fuzzy.link("Mucovisidosis") == ("D1", "fuzzy")  # synonyms count too
+    assert fuzzy.link("asthma") == ("D2", "normalised")  # exact, normalised and synonym matches come first
+    assert fuzzy.link("asthmatic bronchitis") is None and fuzzy.link("fevers") is None
+    assert EntityLinker(KG, ("disease",), fuzzy_ratio=0.5).link("asthmatic") == ("D2", "fuzzy")
+    assert fuzzy.link("cystic fibrosys", fuzzy=False) is None
+
+
+def test_fuzzy_ratio_outside_zero_to_one_is_refused():
+    import pytest
+
+    for ratio in (0, 1.5, -0.2):
+        with pytest.raises(ValueError, match="fuzzy_ratio must be in"):
+            EntityLinker(KG, ("disease",), fuzzy_ratio=ratio)
+
+
+def test_fuzzy_links_are_kept_but_never_added():
+    fuzzy = EntityLinker(KG, ("disease",), fuzzy_ratio=0.9)
+    tokens = "Cystic fibrosys and astma were seen .".split()
+    kept, decisions = verify_tags(tokens, tag(tokens, [(0, 2)]), fuzzy, "Disease", add_missing=True)
+    assert kept == tag(tokens, [(0, 2)])  # "astma" is near "asthma" but stays unlabelled
+    assert [(d.text, d.action, d.entity_id, d.match) for d in decisions] == [("Cystic fibrosys", "kept", "D1", "fuzzy")]
+
+
 def test_unlinked_spans_are_removed_or_flagged():
     tokens = "Fever and asthma worsened after aspirin .".split()
     tags = tag(tokens, [(0, 1), (2, 3), (5, 6)])  # the LLM labelled a symptom and a drug as diseases

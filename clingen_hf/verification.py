@@ -106,8 +106,9 @@ class EntityLinker:
     def _fuzzy_link(self, key: str) -> tuple[str, str] | None:
         if key not in self._fuzzy_links:
             best_ratio, best_key = 0.0, None
+            matcher = SequenceMatcher(None, b=key)  # difflib indexes the second sequence: the span, once
             for candidate in self._candidates(key):
-                matcher = SequenceMatcher(None, key, candidate)
+                matcher.set_seq1(candidate)
                 if matcher.real_quick_ratio() >= self.fuzzy_ratio and matcher.quick_ratio() >= self.fuzzy_ratio:
                     ratio = matcher.ratio()
                     if ratio > best_ratio or (ratio == best_ratio and best_key is not None and candidate < best_key):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from clingen_hf.cli import build_parser, run_generate  # noqa: E402
+from clingen_hf.cli import main as clingen  # noqa: E402
 from clingen_hf.hub import config_reports  # noqa: E402
 
 
@@ -61,7 +61,7 @@ def measure(args, name: str, base_url: str, workdir: Path) -> dict:
     if args.seeds:
         argv += ["--seeds", args.seeds]
     with contextlib.redirect_stdout(io.StringIO()):
-        code = run_generate(build_parser().parse_args(argv))
+        code = clingen(argv)  # bad input and failures: a message on stderr and a non-zero code
     if code:
         raise SystemExit(f"clingen generate against {name} ({base_url}) failed with exit code {code}")
     report = config_reports(output)[args.method]

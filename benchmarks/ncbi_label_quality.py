@@ -91,15 +91,17 @@ def table(args, training: dict, reports: dict, zerogen_f1: float | None) -> tupl
         spans = counts.get("span_actions", {})
         frequency = counts.get("entity_frequency", {}).get("generated", {})
         scores = {metric: _mean(training[name], metric) for metric in ("precision", "recall", "f1")}
+        spreads = {f"{metric}_std": training[name]["summary"]["dev"][metric]["std"] for metric in scores}
         ratio = scores["f1"] / zerogen_f1 if zerogen_f1 else float("nan")
         records.append({"variant": name, "flags": VARIANTS[name][1], "kept": counts["kept"], "span_actions": spans,
-                        "mentions_in_real_train": frequency.get("share_of_mentions_in_seeds"), **scores,
+                        "mentions_in_real_train": frequency.get("share_of_mentions_in_seeds"), **scores, **spreads,
                         "f1_ratio_to_zerogen": ratio})
         lines.append("| " + " | ".join([
             name, VARIANTS[name][2], str(counts["kept"]), str(spans.get("proposed", 0)), str(spans.get("kg_removed", 0)),
             str(spans.get("kg_added", 0)), str(spans.get("self_check_rejected", 0)),
             f"{100 * frequency.get('share_of_mentions_in_seeds', 0):.0f}%",
-            *(f"{100 * scores[m]:.2f}" for m in ("precision", "recall", "f1")), f"{ratio:.3f}",
+            *(f"{100 * scores[m]:.2f} ± {100 * spreads[m + '_std']:.2f}" for m in ("precision", "recall", "f1")),
+            f"{ratio:.3f}",
         ]) + " |")
     return "\n".join(lines), records
 
@@ -137,7 +139,7 @@ def main(argv=None) -> int:
 
 
 def plot(records: list[dict], path: Path) -> None:
-    """Dev precision, recall and F1 per variant, side by side."""
+    """Dev precision, recall and F1 per variant, side by side, with the spread over training seeds."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -148,10 +150,11 @@ def plot(records: list[dict], path: Path) -> None:
     positions = np.arange(len(names))
     figure, axis = plt.subplots(figsize=(1.2 * len(names) + 2, 4))
     for offset, metric in zip((-0.27, 0, 0.27), ("precision", "recall", "f1")):
-        axis.bar(positions + offset, [100 * r[metric] for r in records], width=0.27, label=metric)
+        spread = [100 * r.get(f"{metric}_std", 0.0) for r in records]
+        axis.bar(positions + offset, [100 * r[metric] for r in records], width=0.27, label=metric, yerr=spread, capsize=3)
     axis.set_xticks(positions, names, rotation=30, ha="right")
     axis.set_ylabel("dev score x100")
-    axis.legend()
+    axis.legend(loc="upper left", bbox_to_anchor=(1, 1))
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)

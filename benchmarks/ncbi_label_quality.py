@@ -46,6 +46,8 @@ VARIANTS = {
                                   "parts 1, 3, 4 (parts 1-4 without 2: uniform topics)"),
     "clingen-kg-paper-styles": ("clingen-kg", ["--verify-spans", "remove", "--style-prompt", "paper"],
                                 "parts 1, 2, 4 (parts 1-4 without 3: the paper's style prompt)"),
+    "clingen-kg-add": ("clingen-kg", ["--verify-spans", "remove", "--add-kg-mentions"],
+                       "parts 1-4, and KG mentions the LLM left unlabelled added"),
     "clingen-kg-fuzzy": ("clingen-kg", ["--verify-spans", "remove", "--link-fuzzy", "0.9"],
                          "parts 1-4, spans also linked to KG names of similarity >= 0.9"),
     "zerogen-checks": ("zerogen", ["--no-guidelines", *CHECKS], "ZeroGen with parts 1 and 5"),

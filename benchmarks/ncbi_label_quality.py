@@ -92,8 +92,8 @@ def table(args, training: dict, reports: dict, zerogen_f1: float | None) -> tupl
         counts = reports[name]["counts"]
         spans = counts.get("span_actions", {})
         frequency = counts.get("entity_frequency", {}).get("generated", {})
-        scores = {metric: _mean(training[name], metric) for metric in ("precision", "recall", "f1")}
-        spreads = {f"{metric}_std": training[name]["summary"]["dev"][metric]["std"] for metric in scores}
+        scores = {metric: _dev_score(training[name], metric) for metric in ("precision", "recall", "f1")}
+        spreads = {f"{metric}_std": _dev_score(training[name], metric, "std") for metric in scores}
         ratio = scores["f1"] / zerogen_f1 if zerogen_f1 else float("nan")
         records.append({"variant": name, "flags": VARIANTS[name][1], "kept": counts["kept"], "span_actions": spans,
                         "mentions_in_real_train": frequency.get("share_of_mentions_in_seeds"), **scores, **spreads,
@@ -108,9 +108,9 @@ def table(args, training: dict, reports: dict, zerogen_f1: float | None) -> tupl
     return "\n".join(lines), records
 
 
-def _mean(result: dict, metric: str) -> float:
-    """The dev score averaged over the training seeds."""
-    return result["summary"]["dev"][metric]["mean"]
+def _dev_score(result: dict, metric: str, statistic: str = "mean") -> float:
+    """The dev score's mean (or std) over the training seeds."""
+    return result["summary"]["dev"][metric][statistic]
 
 
 def main(argv=None) -> int:
@@ -127,9 +127,9 @@ def main(argv=None) -> int:
         return 0
     training = train_all(options, args.real, synthetic, args.train_seeds, args.output / "models")
     reports = config_reports(synthetic)
-    zerogen_f1 = _mean(training["zerogen"], "f1") if "zerogen" in training else None
+    zerogen_f1 = _dev_score(training["zerogen"], "f1") if "zerogen" in training else None
     markdown, records = table(args, training, reports, zerogen_f1)
-    few = {m: _mean(training["supervised-few"], m) for m in ("precision", "recall", "f1")}
+    few = {m: _dev_score(training["supervised-few"], m) for m in ("precision", "recall", "f1")}
     markdown += (f"\n\nsupervised-few (the 5-shot seeds only): P {100 * few['precision']:.2f}, R {100 * few['recall']:.2f}, "
                  f"F1 {100 * few['f1']:.2f}. Training seeds {args.train_seeds}; {args.n} samples requested per variant.\n")
     (args.output / "label_quality.md").write_text(markdown, encoding="utf-8")
@@ -152,7 +152,7 @@ def plot(records: list[dict], path: Path) -> None:
     positions = np.arange(len(names))
     figure, axis = plt.subplots(figsize=(1.2 * len(names) + 2, 4))
     for offset, metric in zip((-0.27, 0, 0.27), ("precision", "recall", "f1")):
-        spread = [100 * r.get(f"{metric}_std", 0.0) for r in records]
+        spread = [100 * r[f"{metric}_std"] for r in records]
         axis.bar(positions + offset, [100 * r[metric] for r in records], width=0.27, label=metric, yerr=spread, capsize=3)
     axis.set_xticks(positions, names, rotation=30, ha="right")
     axis.set_ylabel("dev score x100")

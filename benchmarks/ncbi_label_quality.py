@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from clingen_hf.cli import build_parser, run_generate  # noqa: E402
+from clingen_hf.cli import main as clingen  # noqa: E402
 from clingen_hf.hub import config_reports  # noqa: E402
 from clingen_hf.run import RunOptions, llm_endpoint, train_all  # noqa: E402
 
@@ -78,7 +78,9 @@ def generate(args, base_url: str, model: str, synthetic: Path) -> dict[str, floa
                 "--seeds", args.real, "--llm-base-url", base_url, "--llm-model", model, "--max-tokens", str(args.max_tokens),
                 "--cache-dir", args.cache_dir, "--output", str(synthetic), *flags]
         started = time.monotonic()
-        run_generate(build_parser().parse_args(argv))
+        code = clingen(argv)  # bad input and failures: a message on stderr and a non-zero code
+        if code:
+            raise SystemExit(f"clingen generate for {name} failed with exit code {code}")
         seconds[name] = round(time.monotonic() - started, 1)
     return seconds
 

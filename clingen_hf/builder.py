@@ -19,6 +19,7 @@ import json
 import random
 import time
 from collections import Counter
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import datasets
@@ -26,7 +27,7 @@ import numpy as np
 
 from . import __version__
 from .cache import CompletionCache
-from .data import load_seeds, sample_few_shot
+from .data import DEFAULT_DEV_HOLDOUT, few_shot_digest, few_shot_split, load_seeds
 from .families import family_for
 from .gates import duplicate_reasons
 from .knowledge.graph import KnowledgeGraph
@@ -73,6 +74,7 @@ class GenerationConfig(datasets.BuilderConfig):
     seed: int = 0
     k_shot: int = 5
     seeds_source: str | None = None
+    dev_holdout: float = DEFAULT_DEV_HOLDOUT  # a single-split seed folder: the share training holds out as dev
     share_seeds: bool = False  # publish the few-shot seeds as a split (always for the bundled seeds)
     kg_source: str = "embedded"
     topics_file: str | None = None
@@ -113,6 +115,7 @@ class GenerationReport:
     ledger: Ledger | None = None
     pools: dict[str, Pool] = field(default_factory=dict)
     few_shot: list[dict] = field(default_factory=list)
+    few_shot_sha256: str | None = None  # data.few_shot_digest: training checks its stage-I rows against it
     wall_s: float = 0.0
 
 
@@ -248,12 +251,13 @@ class GenerationRun:
         self.config = config
         self.task = get_task(config.task)
         self.family = family_for(self.task)
-        self.seeds = load_seeds(config.seeds_source, self.task)
-        self.few_shot = sample_few_shot(self.seeds, self.task, config.k_shot, config.seed)
+        self.seeds = load_seeds(config.seeds_source, self.task, config.dev_holdout)
+        self.few_shot, _ = few_shot_split(self.seeds, self.task, config.k_shot, config.seed)
         self.llm = LLMClient(config.llm, CompletionCache.in_dir(config.llm_cache_dir))
         self.report = GenerationReport(task=self.task.name, method=config.method, requested=config.n)
         self.report.ledger = self.llm.ledger
         self.report.few_shot = self.few_shot.to_list()
+        self.report.few_shot_sha256 = few_shot_digest(self.few_shot, self.task)
 
     def demonstrations(self) -> list[dict]:
         return self.family.demonstrations(self.few_shot)
@@ -487,8 +491,27 @@ class ClinGenBuilder(datasets.GeneratorBasedBuilder):
     BUILDER_CONFIG_CLASS = GenerationConfig
     BUILDER_CONFIGS = [GenerationConfig(name=method, description=METHOD_DESCRIPTIONS[method]) for method in METHODS]
     DEFAULT_CONFIG_NAME = "clingen-kg"
+    REPORT_FILE = "generation_report.json"
 
-    report: GenerationReport | None = None
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report: GenerationReport | None = None  # the live report, when this builder ran the pipeline
+
+    def _download_and_prepare(self, dl_manager, verification_mode, **prepare_split_kwargs):
+        super()._download_and_prepare(dl_manager, verification_mode, **prepare_split_kwargs)
+        report = json.dumps(report_to_dict(self.report, self.config), indent=2, default=str)
+        Path(self._output_dir, self.REPORT_FILE).write_text(report + "\n", encoding="utf-8")
+
+    @property
+    def generation_report(self) -> dict:
+        """The recipe and outcome of the run that made this builder's data (`report_to_dict`),
+        also when `download_and_prepare` reused the builder's own cache."""
+        if self.report is not None:
+            return report_to_dict(self.report, self.config)
+        saved = Path(self.cache_dir, self.REPORT_FILE)
+        if not saved.is_file():
+            raise GenerationError("no generation report: call download_and_prepare() first")
+        return json.loads(saved.read_text(encoding="utf-8"))
 
     def _info(self) -> datasets.DatasetInfo:
         task = get_task(self.config.task)
@@ -548,6 +571,7 @@ def report_to_dict(report: GenerationReport, config: GenerationConfig) -> dict:
         "seeds_source": config.seeds_source or f"the bundled {task.name} seed set",
         "seeds_shareable": seeds_shareable(config),
         "few_shot_rows": len(report.few_shot),
+        "few_shot_sha256": report.few_shot_sha256,
         "few_shot": report.few_shot if seeds_shareable(config) else None,
         **({"label_checks": label_checks(config, task)} if task.head == "token" else {}),
         "template_id": ", ".join(template_id(task.template_for(report.method, step)) for step in family_for(task).steps),

@@ -25,11 +25,13 @@ from .hub import config_reports
 from .run import (
     RunOptions,
     announce_generation,
+    evaluated_splits,
     evaluation_data,
     generate_methods,
     llm_endpoint,
     reported_metrics,
     train_all,
+    trainer_config_line,
 )
 from .tasks import get_task
 
@@ -52,7 +54,8 @@ def run_experiment(options: ExperimentOptions) -> str:
         for seed in options.seeds:
             generation_s[seed] = generate_methods(options, seeds_source, base_url, model, seed, synthetic_dir(options, seed))
         direct = direct_inference(options, real, base_url, model) if options.direct_inference else None
-    training = {seed: train_all(options, real, synthetic_dir(options, seed), [seed], options.output / f"seed-{seed}" / "models")
+    training = {seed: train_all(options, real, synthetic_dir(options, seed), [seed], options.output / f"seed-{seed}" / "models",
+                                few_shot_seed=seed)
                 for seed in options.seeds}
     quality = {seed: assess_directory(synthetic_dir(options, seed), QualityOptions(real=seeds_source))
                for seed in options.seeds}
@@ -98,16 +101,25 @@ def mean_std(values: list[float]) -> tuple[float, float]:
 
 def score_table(options: ExperimentOptions, training: dict[int, dict[str, dict]]) -> tuple[list[str], list[list[str]]]:
     metrics = reported_metrics(get_task(options.task))
+    splits = evaluated_splits(training[options.seeds[0]])
     rows = []
     baselines = [name for name in ("supervised-few", "supervised-full", DIRECT) if name in training[options.seeds[0]]]
     names = [*options.methods, *baselines]
     for name in names:
         cells = [name]
-        for metric in metrics:
-            mean, std = mean_std([training[seed][name]["summary"]["dev"][metric]["mean"] for seed in options.seeds])
-            cells.append(f"{100 * mean:.2f} ± {100 * std:.2f}")
+        for split in splits:
+            for metric in metrics:
+                cells.append(_score_cell([training[seed][name]["summary"].get(split, {}).get(metric, {}).get("mean")
+                                          for seed in options.seeds]))
         rows.append(cells)
-    return ["method", *(f"dev {m}" for m in metrics)], rows
+    return ["method", *(f"{split} {m}" for split in splits for m in metrics)], rows
+
+
+def _score_cell(values: list[float | None]) -> str:
+    if any(value is None for value in values):  # direct inference labels the dev split only
+        return "-"
+    mean, std = mean_std(values)
+    return f"{100 * mean:.2f} ± {100 * std:.2f}"
 
 
 def quality_table(options: ExperimentOptions, quality: dict[int, dict[str, dict]]) -> tuple[list[str], list[list[str]]]:
@@ -167,7 +179,7 @@ def write_tables(options: ExperimentOptions, training, quality, reports, generat
                  direct: dict[int, dict] | None = None) -> str:
     sections = []
     for title, (header, rows), file in (
-        ("Scores on the dev split, mean ± std over seeds (x100)", score_table(options, training), "results.csv"),
+        ("Scores, mean ± std over seeds (x100)", score_table(options, training), "results.csv"),
         ("Quality of the synthetic data (mean over seeds)", quality_table(options, quality), "quality.csv"),
         ("Cost", cost_table(options, reports, generation_s, direct), "cost.csv"),
     ):
@@ -176,7 +188,9 @@ def write_tables(options: ExperimentOptions, training, quality, reports, generat
         sections.append(f"### {title}\n\n" + _markdown(header, rows))
     task = get_task(options.task)
     intro = (f"{task.title}: methods {', '.join(options.methods)}; {options.n} samples per method and seed; seeds "
-             f"{', '.join(map(str, options.seeds))}; classifier {options.classifier}.")
+             f"{', '.join(map(str, options.seeds))}. {trainer_config_line(training[options.seeds[0]])} Each seed draws one "
+             "k-shot set, used as the demonstrations and as stage I's data; checkpoints are chosen on a disjoint "
+             "validation set of the same size, never on dev or test.")
     if is_demo:
         intro += " Evaluated on the bundled DEMO set, not a benchmark: pass --real."
     text = intro + "\n\n" + "\n\n".join(sections) + "\n"

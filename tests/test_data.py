@@ -6,9 +6,11 @@ import pytest
 
 from clingen_hf.data import (
     SeedError,
+    as_seed_rows,
+    few_shot_digest,
+    few_shot_split,
     load_seeds,
     rows_per_class,
-    sample_few_shot,
     seed_features,
 )
 from clingen_hf.readers import LabelError
@@ -22,10 +24,11 @@ CONLL = "Mutations\tO\nin\tO\ncystic\tB-Disease\nfibrosis\tI-Disease\n.\tO\n\nNo
 
 def test_conll_file_and_folder(tmp_path):
     (tmp_path / "train.tsv").write_text(CONLL)
-    for source in (tmp_path / "train.tsv", tmp_path):
-        seeds = load_seeds(str(source), NCBI)
-        assert len(seeds) == 3
-        assert seeds[0] == {"tokens": ["Mutations", "in", "cystic", "fibrosis", "."], "ner_tags": ["O", "O", "B-Disease", "I-Disease", "O"]}
+    seeds = load_seeds(str(tmp_path / "train.tsv"), NCBI)
+    assert len(seeds) == 3
+    assert seeds[0] == {"tokens": ["Mutations", "in", "cystic", "fibrosis", "."], "ner_tags": ["O", "O", "B-Disease", "I-Disease", "O"]}
+    (tmp_path / "devel.tsv").write_text(CONLL)
+    assert load_seeds(str(tmp_path), NCBI)["tokens"] == seeds["tokens"]  # a folder: its train split
 
 
 def test_malformed_conll_names_the_line(tmp_path):
@@ -67,8 +70,10 @@ def test_hub_style_dataset_with_classlabel_tags(tmp_path):
         tmp_path / "saved"
     )
     datasets.load_from_disk(tmp_path / "saved").to_parquet(str(tmp_path / "hub" / "train.parquet"))
-    seeds = load_seeds(str(tmp_path / "hub"), NCBI)
+    seeds = load_seeds(str(tmp_path / "hub" / "train.parquet"), NCBI)
     assert seeds["ner_tags"] == [["B-Disease", "O"]]
+    with pytest.raises(SeedError, match=r"only split \(train, 1 rows\) is too small to hold out"):
+        load_seeds(str(tmp_path / "hub"), NCBI)  # a single-split folder: training would hold out its dev share
 
 
 @pytest.mark.parametrize("task", ["ncbi-disease", "bc5cdr-disease", "bc5cdr-chemical", "chemdner"])
@@ -79,12 +84,12 @@ def test_bundled_seeds_load(task):
 
 def test_few_shot_is_seeded_and_only_sentences_with_entities(tmp_path):
     (tmp_path / "train.tsv").write_text(CONLL)
-    seeds = load_seeds(str(tmp_path), NCBI)
-    few = sample_few_shot(seeds, NCBI, k=5, seed=0)
+    seeds = load_seeds(str(tmp_path / "train.tsv"), NCBI)
+    few = few_shot_split(seeds, NCBI, k=5, seed=0)[0]
     assert len(few) == 2 and all(any(t != "O" for t in row["ner_tags"]) for row in few)
     bundled = load_seeds(None, NCBI)
-    assert sample_few_shot(bundled, NCBI, 5, 1)["tokens"] == sample_few_shot(bundled, NCBI, 5, 1)["tokens"]
-    assert sample_few_shot(bundled, NCBI, 5, 1)["tokens"] != sample_few_shot(bundled, NCBI, 5, 2)["tokens"]
+    assert few_shot_split(bundled, NCBI, 5, 1)[0]["tokens"] == few_shot_split(bundled, NCBI, 5, 1)[0]["tokens"]
+    assert few_shot_split(bundled, NCBI, 5, 1)[0]["tokens"] != few_shot_split(bundled, NCBI, 5, 2)[0]["tokens"]
 
 
 # --- every head ----------------------------------------------------------------------------
@@ -126,12 +131,12 @@ def test_few_shot_draws_k_per_class_without_repeats():
     gad = get_task("gad")
     seeds = datasets.Dataset.from_list([{"text": f"s{i}", "label": gad.labels[i % 2]} for i in range(10)],
                                        features=seed_features(gad))
-    few = sample_few_shot(seeds, gad, k=2, seed=3)
+    few = few_shot_split(seeds, gad, k=2, seed=3)[0]
     assert sorted(few["label"]) == ["Has_relation", "Has_relation", "No_relation", "No_relation"]
-    assert few["text"] == sample_few_shot(seeds, gad, k=2, seed=3)["text"]
+    assert few["text"] == few_shot_split(seeds, gad, k=2, seed=3)[0]["text"]
     hoc = load_seeds(str(FIXTURES / "hoc"), get_task("hoc"))
     with pytest.raises(SeedError, match="no example of hoc class.*evading growth suppressors"):
-        sample_few_shot(hoc, get_task("hoc"), k=1, seed=0)
+        few_shot_split(hoc, get_task("hoc"), k=1, seed=0)
 
 
 def test_few_shot_per_entity_type_for_multi_type_token_tasks():
@@ -141,6 +146,43 @@ def test_few_shot_per_entity_type_for_multi_type_token_tasks():
     seeds = datasets.Dataset.from_list(rows * 2, features=seed_features(casi))
     pools = rows_per_class(seeds["ner_tags"], casi)
     assert pools["Medication"] == [0, 6, 7, 13] and pools["Route"] == [2, 9]
-    few = sample_few_shot(seeds, casi, k=1, seed=0)
+    few = few_shot_split(seeds, casi, k=1, seed=0)[0]
     assert {tag[2:] for tags in few["ner_tags"] for tag in tags if tag != "O"} == set(casi.class_names)
     assert len(few) <= len(casi.class_names)
+
+
+def test_few_shot_split_is_one_draw_for_names_and_ids():
+    """Generation (label names) and stage I (label ids) draw the same k-shot and validation rows."""
+    bundled = load_seeds(None, NCBI)
+    ids = {name: index for index, name in enumerate(NCBI.labels)}
+    as_ids = datasets.Dataset.from_dict({"tokens": bundled["tokens"],
+                                         "ner_tags": [[ids[t] for t in tags] for tags in bundled["ner_tags"]]})
+    few, validation = few_shot_split(bundled, NCBI, k=5, seed=4)
+    few_ids, validation_ids = few_shot_split(as_ids, NCBI, k=5, seed=4)
+    assert few["tokens"] == few_ids["tokens"] and validation["tokens"] == validation_ids["tokens"]
+    assert len(few) == 5 and len(validation) == 5 and not set(map(tuple, few["tokens"])) & set(map(tuple, validation["tokens"]))
+    assert few_shot_digest(few, NCBI) == few_shot_digest(few_ids, NCBI) != few_shot_digest(validation, NCBI)
+
+
+@pytest.mark.parametrize("name", ["devel.tsv", "test.tsv", "ncbi_dev.tsv", "CDR_DevelopmentSet.PubTator.txt"])
+def test_an_evaluation_file_is_refused_as_seeds(tmp_path, name):
+    (tmp_path / name).write_text(CONLL)
+    with pytest.raises(SeedError, match="for evaluation: its rows must never be shown to the LLM"):
+        load_seeds(str(tmp_path / name), NCBI)
+
+
+def test_single_split_folder_gives_seeds_only_from_the_rows_training_keeps(tmp_path):
+    """GAD ships one file: training holds out a dev share of it, and no held-out row is a seed."""
+    from clingen_hf.training.data import load_real
+
+    gad = get_task("gad")
+    lines = [f"sentence {i} about @GENE$ and @DISEASE$\t{i % 2}" for i in range(40)]
+    (tmp_path / "train.tsv").write_text("\n".join(lines) + "\n")
+    seeds = load_seeds(str(tmp_path), gad, dev_holdout=0.25)
+    real = load_real(str(tmp_path), gad, dev_holdout=0.25)
+    assert len(seeds) == 30 and set(seeds["text"]) == set(real["train"]["text"])
+    assert set(seeds["text"]).isdisjoint(real["dev"]["text"])
+    for seed in range(5):  # every draw, the k-shot set and its validation set, stays in the train part
+        few, validation = few_shot_split(seeds, gad, k=5, seed=seed)
+        assert set(few["text"]) | set(validation["text"]) <= set(real["train"]["text"])
+        assert few["text"] == few_shot_split(as_seed_rows(real["train"], gad), gad, k=5, seed=seed)[0]["text"]

@@ -8,6 +8,7 @@ best on a validation set as large as the few-shot set, three seeds.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,10 +46,15 @@ class TrainConfig:
     protocol: str = "two-stage"
     synthetic: str | None = None  # "DIR:CONFIG", "REPO_ID:CONFIG" or "REPO_ID@REVISION:CONFIG"
     real: str | None = None  # folder of the real splits or a Hub id
-    eval_splits: list[str] = field(default_factory=lambda: ["dev"])
+    test: str | None = None  # a test file in the task's format, when `real` has no test split
+    eval_splits: list[str] | None = None  # None: every split of dev and test the real data has
     dev_holdout: float | None = None  # real data with one split: hold this share out (seed 0) as the dev split
     seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
     k_shot: int = 5
+    # the seed that draws the k-shot set and its validation set; None: the synthetic data's
+    # generation seed (so stage I trains on the rows generation showed the LLM), else each
+    # training seed
+    few_shot_seed: int | None = None
     learning_rate: float = 2e-5
     epochs: float = 6
     stage1_learning_rate: float | None = None  # default: learning_rate
@@ -68,6 +74,9 @@ class TrainConfig:
     dataloader_num_workers: int = 0
     peft: PeftSettings | None = None
     push: PushSettings | None = None
+    # set by load_config, not by the user: the YAML file this config came from and its content hash
+    config_file: str | None = None
+    config_sha256: str | None = None
 
     def __post_init__(self) -> None:
         if self.protocol not in PROTOCOLS:
@@ -101,16 +110,25 @@ def load_config(path: str | Path | None, overrides: dict[str, object] | None = N
             raw[parent] = {**(nested if isinstance(nested, dict) else {}), child: value}
         else:
             raw[key] = value
-    unknown = sorted(set(raw) - {f.name for f in dataclasses.fields(TrainConfig)})
+    unknown = sorted(set(raw) - set(USER_KEYS))
     if unknown:
-        known = ", ".join(f.name for f in dataclasses.fields(TrainConfig))
+        known = ", ".join(USER_KEYS)
         raise TrainConfigError(f"unknown config key(s): {', '.join(unknown)}; known keys: {known}")
     missing = [name for name in ("task", "model", "output_dir") if name not in raw]
     if missing:
         raise TrainConfigError(f"missing required key(s): {', '.join(missing)}")
+    if path is not None:
+        raw["config_file"], raw["config_sha256"] = Path(path).name, file_digest(Path(path))
     raw["peft"] = _nested(PeftSettings, raw.get("peft"), "peft")
     raw["push"] = _nested(PushSettings, raw.get("push"), "push")
     return TrainConfig(**{key: _coerce(key, value) for key, value in raw.items()})
+
+
+USER_KEYS = tuple(f.name for f in dataclasses.fields(TrainConfig) if f.name not in ("config_file", "config_sha256"))
+
+
+def file_digest(path: Path) -> str:
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def _read_yaml(path: Path) -> dict:

@@ -11,17 +11,18 @@ and turned into ids of `task.labels`.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-import random
 from pathlib import Path
 
 import datasets
 
-from ..data import rows_per_class, seed_features
+from ..data import few_shot_split, hold_out_dev, seed_features
 from ..readers import (
     DataError,
     canonical_split,
     load_local_dataset,
+    read_file,
     read_split_folder,
     rows_from_hub,
 )
@@ -37,7 +38,8 @@ def load_synthetic(spec: str, task: TaskSpec, limit: int | None = None) -> tuple
         raise TrainConfigError(f"synthetic {spec!r}: expected DIR:CONFIG or REPO_ID[@REVISION]:CONFIG")
     if Path(source).is_dir():
         dataset = _load_local_config(Path(source), config_name)
-        provenance = {"source": source, "config": config_name, "revision": content_revision(Path(source) / config_name)}
+        provenance = {"source": source, "config": config_name, "revision": content_revision(Path(source) / config_name),
+                      **_few_shot_provenance(Path(source) / config_name)}
     else:
         repo_id, _, revision = source.partition("@")
         try:
@@ -48,6 +50,16 @@ def load_synthetic(spec: str, task: TaskSpec, limit: int | None = None) -> tuple
     if limit is not None:
         dataset = dataset.select(range(min(limit, len(dataset))))
     return normalise_labels(dataset, task, f"synthetic {spec}"), {**provenance, "rows": len(dataset)}
+
+
+def _few_shot_provenance(config_dir: Path) -> dict:
+    """The generation seed and few-shot digest a generated config recorded (older outputs lack them)."""
+    path = config_dir / "generation_report.json"
+    if not path.is_file():
+        return {}
+    report = json.loads(path.read_text(encoding="utf-8"))
+    return {"generation_seed": report.get("seed"), "few_shot_sha256": report.get("few_shot_sha256"),
+            "few_shot_rows": report.get("few_shot_rows")}
 
 
 def _load_local_config(directory: Path, config_name: str) -> datasets.Dataset:
@@ -64,13 +76,20 @@ def content_revision(directory: Path) -> str:
     return f"sha256:{digest.hexdigest()[:12]}"
 
 
-def load_real(source: str, task: TaskSpec, dev_holdout: float | None = None) -> datasets.DatasetDict:
+def load_real(source: str, task: TaskSpec, dev_holdout: float | None = None, test: str | None = None) -> datasets.DatasetDict:
     """The real splits: a folder of split files in any format of `clingen_hf.readers`
     (train.tsv, devel.tsv, test.jsonl, CDR_TrainingSet.PubTator.txt, ...) or a Hub id.
     Split names are normalised to train / dev / test. With `dev_holdout`, data that has a
-    single split is divided into train and dev (`hold_out_dev`)."""
+    single split is divided into train and dev (`hold_out_dev`). `test`: a file in the
+    task's format that becomes the test split."""
     try:
         splits = _real_rows(source, task)
+        if test is not None:
+            if not Path(test).is_file():
+                raise TrainConfigError(f"test file {test} not found (give a file in the task's format)")
+            if "test" in splits:
+                raise TrainConfigError(f"real data {source} has a test split already; drop the separate test file {test}")
+            splits["test"] = read_file(Path(test), task)
     except DataError as error:
         raise TrainConfigError(f"real data: {error}") from None
     real = datasets.DatasetDict({name: _with_ids(rows, task, f"{source} {name}") for name, rows in splits.items()})
@@ -80,16 +99,6 @@ def load_real(source: str, task: TaskSpec, dev_holdout: float | None = None) -> 
         raise TrainConfigError(f"real data {source}: no train file (expected train.tsv, train.jsonl, ...); "
                                f"found: {', '.join(splits) or 'no split'} (set dev_holdout to split a single one)")
     return real
-
-
-def hold_out_dev(real: datasets.DatasetDict, share: float) -> datasets.DatasetDict:
-    """Real data with a single split (GAD, HoC, RQE, MQP ship only train; HealthVer's release
-    here only dev): a seeded share becomes `dev`, the rest `train`, the same for every run."""
-    ((name, split),) = real.items()
-    parts = split.train_test_split(test_size=share, seed=0)
-    logger.warning("real data has only a %r split: %d rows held out as dev, %d left as train", name,
-                   len(parts["test"]), len(parts["train"]))
-    return datasets.DatasetDict({"train": parts["train"], "dev": parts["test"]})
 
 
 def _real_rows(source: str, task: TaskSpec) -> dict[str, list[dict]]:
@@ -151,34 +160,16 @@ def _features_with_ids(features: datasets.Features, label_column: str, task: Tas
 
 
 def few_shot_and_validation(train: datasets.Dataset, task: TaskSpec, k: int, seed: int) -> tuple[datasets.Dataset, datasets.Dataset]:
-    """k examples per class for training and a disjoint validation set of the same size,
-    both from the real train split with the run's seed (paper App. C)."""
-    rng = random.Random(seed)
-    pools = _rows_per_class(train, task)
-    chosen_train: list[int] = []
-    chosen_val: list[int] = []
-    used: set[int] = set()
-    for class_rows in pools.values():
-        candidates = [i for i in class_rows if i not in used]
-        rng.shuffle(candidates)
-        picked = candidates[: 2 * k]
-        chosen_train.extend(picked[:k])
-        chosen_val.extend(picked[k:])
-        used.update(picked)
-    if not chosen_train or not chosen_val:
+    """Stage I's k-shot set and its disjoint validation set of the same size, from the real
+    train split with the few-shot seed: `clingen_hf.data.few_shot_split`, the same draw
+    generation takes its demonstrations from."""
+    try:
+        few_shot, validation = few_shot_split(train, task, k, seed)
+    except DataError as error:
+        raise TrainConfigError(f"the real train split: {error}") from None
+    if not len(few_shot) or not len(validation):
         raise TrainConfigError(f"the real train split is too small for {k} training + {k} validation examples per class")
-    return train.select(sorted(chosen_train)), train.select(sorted(chosen_val))
-
-
-def _rows_per_class(train: datasets.Dataset, task: TaskSpec) -> dict[str, list[int]]:
-    """class -> rows, for the classes with rows: for token tasks the class is the entity type
-    and a sentence belongs to every type it contains (paper App. C)."""
-    names = [_label_names(value, task) for value in train[task.label_column]]
-    return {name: rows for name, rows in rows_per_class(names, task).items() if rows}
-
-
-def _label_names(value, task: TaskSpec):
-    return [task.labels[i] for i in value] if isinstance(value, list) else task.labels[value]
+    return few_shot, validation
 
 
 def encode(dataset: datasets.Dataset, task: TaskSpec, tokenizer, max_length: int) -> datasets.Dataset:

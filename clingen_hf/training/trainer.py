@@ -34,6 +34,7 @@ from transformers import (
     TrainingArguments,
 )
 
+from ..data import few_shot_digest
 from ..tasks import TaskSpec, get_task
 from .config import TrainConfig, TrainConfigError
 from .data import encode, few_shot_and_validation, load_real, load_synthetic
@@ -49,6 +50,7 @@ class SeedResult:
     selection_score: float
     steps: dict[str, int] = field(default_factory=dict)
     model_dir: str = ""
+    few_shot: dict = field(default_factory=dict)  # the seed, size and digest of the k-shot and validation sets
 
 
 @dataclass
@@ -61,14 +63,28 @@ class TrainingRun:
     tokenizer: object
     metric: MetricComputer
 
+    @property
+    def eval_splits(self) -> list[str]:
+        """The evaluation splits, dev before test; selection never looks at them."""
+        return self.config.eval_splits or [split for split in ("dev", "test") if split in self.real]
+
+    def few_shot_seed(self, training_seed: int) -> int:
+        if self.config.few_shot_seed is not None:
+            return self.config.few_shot_seed
+        generation_seed = (self.synthetic_provenance or {}).get("generation_seed")
+        return generation_seed if generation_seed is not None else training_seed
+
 
 def prepare(config: TrainConfig) -> TrainingRun:
     """Load and check everything before the first step, so bad input fails fast."""
     task = get_task(config.task)
-    real = load_real(config.real, task, config.dev_holdout)
-    missing = [split for split in config.eval_splits if split not in real]
+    real = load_real(config.real, task, config.dev_holdout, config.test)
+    missing = [split for split in config.eval_splits or [] if split not in real]
     if missing:
         raise TrainConfigError(f"real data {config.real} has no {missing} split(s); it has: {', '.join(real)}")
+    if "dev" not in real and config.eval_splits is None:
+        raise TrainConfigError(f"real data {config.real} has no dev split (it has: {', '.join(real)}); "
+                               "set dev_holdout to hold one out of a single split")
     synthetic, provenance = None, None
     if config.protocol == "two-stage":
         synthetic, provenance = load_synthetic(config.synthetic, task, config.max_synthetic)
@@ -176,10 +192,12 @@ def fit(run: TrainingRun, model, train: datasets.Dataset, validation: datasets.D
 def train_one_seed(run: TrainingRun, seed: int, workdir: Path) -> SeedResult:
     config, task = run.config, run.task
     transformers.set_seed(seed)
-    few_shot, validation = few_shot_and_validation(run.real["train"], task, config.k_shot, seed)
+    few_shot_seed = run.few_shot_seed(seed)
+    few_shot, validation = few_shot_and_validation(run.real["train"], task, config.k_shot, few_shot_seed)
+    drawn = few_shot_record(run, few_shot, validation, few_shot_seed)
     stage1_data = _without(run.real["train"], validation) if config.protocol == "supervised-full" else few_shot
     encoded_val = encode(validation, task, run.tokenizer, config.max_length)
-    shared = shared_stage1_dir(config, seed)
+    shared = shared_stage1_dir(config, seed, few_shot_seed)
     if shared is not None and (shared / STAGE1_DONE).is_file():
         model = build_model(config, task, path=str(shared))
         steps = json.loads((shared / STAGE1_DONE).read_text(encoding="utf-8"))
@@ -196,11 +214,25 @@ def train_one_seed(run: TrainingRun, seed: int, workdir: Path) -> SeedResult:
                       workdir / "stage2", config.learning_rate, config.epochs, seed)
         steps["stage2"] = trainer.state.global_step
     metrics = {"validation": _evaluate(trainer, encoded_val)}
-    for split in config.eval_splits:
+    for split in run.eval_splits:
         metrics[split] = _evaluate(trainer, encode(run.real[split], task, run.tokenizer, config.max_length))
     model_dir = workdir / "best"
     save_model(trainer, model_dir, config)
-    return SeedResult(seed, metrics, metrics["validation"]["selection_score"], steps, str(model_dir))
+    return SeedResult(seed, metrics, metrics["validation"]["selection_score"], steps, str(model_dir), drawn)
+
+
+def few_shot_record(run: TrainingRun, few_shot: datasets.Dataset, validation: datasets.Dataset, seed: int) -> dict:
+    """What stage I trained and selected on, and whether it is what generation showed the LLM."""
+    record = {"seed": seed, "rows": len(few_shot), "sha256": few_shot_digest(few_shot, run.task),
+              "validation_rows": len(validation), "validation_sha256": few_shot_digest(validation, run.task)}
+    expected = (run.synthetic_provenance or {}).get("few_shot_sha256")
+    if expected is not None:
+        record["same_as_generation"] = expected == record["sha256"]
+        if not record["same_as_generation"]:
+            logger.warning("stage I's %d few-shot rows (seed %d) are not the %s rows generation took its demonstrations "
+                           "from: the classifier sees more real examples than the few-shot budget", len(few_shot), seed,
+                           run.synthetic_provenance.get("few_shot_rows"))
+    return record
 
 
 STAGE1_DONE = "stage1.json"
@@ -208,12 +240,13 @@ _STAGE1_SETTINGS = ("task", "model", "real", "dev_holdout", "k_shot", "batch_siz
                     "warmup_ratio", "weight_decay", "group_by_length", "bf16")
 
 
-def shared_stage1_dir(config: TrainConfig, seed: int) -> Path | None:
+def shared_stage1_dir(config: TrainConfig, seed: int, few_shot_seed: int) -> Path | None:
     """Where a two-stage run's stage I is shared, keyed by everything that decides it."""
     if config.stage1_cache_dir is None or config.protocol != "two-stage" or config.peft is not None:
         return None
     settings = {name: getattr(config, name) for name in _STAGE1_SETTINGS}
-    key = json.dumps({**settings, "stage1": list(config.stage1), "seed": seed}, sort_keys=True, default=str)
+    key = json.dumps({**settings, "stage1": list(config.stage1), "seed": seed, "few_shot_seed": few_shot_seed},
+                     sort_keys=True, default=str)
     return Path(config.stage1_cache_dir) / hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from clingen_hf.tasks import get_task
 from clingen_hf.training.config import TrainConfigError
-from clingen_hf.training.data import _rows_per_class, few_shot_and_validation, load_real
+from clingen_hf.training.data import few_shot_and_validation, load_real
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "readers"
 
@@ -40,20 +40,24 @@ def test_real_hub_dataset_by_column_alias(monkeypatch):
     assert [mqp.labels[i] for i in real["train"]["label"]] == ["equivalent", "not_equivalent"]
 
 
-def test_token_pools_are_per_entity_type():
+def test_token_few_shot_is_per_entity_type_and_needs_every_type():
     casi = get_task("casi")
     ids = {tag: index for index, tag in enumerate(casi.labels)}
     rows = [["B-Medication", "O"], ["B-Dosage", "I-Dosage"], ["O"], ["B-Medication", "B-Route"]]
-    train = datasets.Dataset.from_dict({"ner_tags": [[ids[t] for t in tags] for tags in rows]})
-    assert _rows_per_class(train, casi) == {"Medication": [0, 3], "Dosage": [1], "Route": [3]}
+    train = datasets.Dataset.from_dict({"tokens": [["w"] * len(tags) for tags in rows],
+                                        "ner_tags": [[ids[t] for t in tags] for tags in rows]})
+    with pytest.raises(TrainConfigError, match="no example of casi class"):
+        few_shot_and_validation(train, casi, k=1, seed=0)
 
 
 def test_few_shot_and_validation_for_multi_label_rows():
     hoc = get_task("hoc")
-    train = datasets.Dataset.from_dict({"text": [f"s{i}" for i in range(8)], "labels": [[0], [0, 1], [1], [0], [1], [], [0], [1]]})
+    labels = [[c] for c in range(len(hoc.labels))] * 2 + [[0, 1], [], [2, 3]]
+    train = datasets.Dataset.from_dict({"text": [f"s{i}" for i in range(len(labels))], "labels": labels})
     few, validation = few_shot_and_validation(train, hoc, k=1, seed=0)
-    assert len(few) == 2 and len(validation) == 2
+    assert len(few) == len(hoc.labels) and len(validation) >= len(hoc.labels) - 2
     assert not set(few["text"]) & set(validation["text"])
+    assert {c for row in few["labels"] for c in row} == set(range(len(hoc.labels)))
 
 
 def test_single_split_real_data_is_divided_by_dev_holdout(tmp_path):

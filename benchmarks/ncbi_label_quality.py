@@ -70,12 +70,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def generate(args, base_url: str, model: str, synthetic: Path) -> dict[str, float]:
+def generate(args, endpoint, synthetic: Path) -> dict[str, float]:
     seconds = {}
     for name in args.variants:
         method, flags, _ = VARIANTS[name]
         argv = ["generate", "--task", args.task, "--method", method, "--config", name, "--n", str(args.n), "--seed", "0",
-                "--seeds", args.real, "--llm-base-url", base_url, "--llm-model", model, "--max-tokens", str(args.max_tokens),
+                "--seeds", args.real, *endpoint.generate_flags(), "--max-tokens", str(args.max_tokens),
                 "--cache-dir", args.cache_dir, "--output", str(synthetic), *flags]
         started = time.monotonic()
         code = clingen(argv)  # bad input and failures: a message on stderr and a non-zero code
@@ -123,8 +123,8 @@ def main(argv=None) -> int:
     options = RunOptions(task=args.task, output=args.output, methods=args.variants, n=args.n, real=args.real,
                          llm_base_url=args.llm_base_url, llm_model=args.llm_model, max_tokens=args.max_tokens,
                          train_seeds=args.train_seeds, cache_dir=args.cache_dir)
-    with llm_endpoint(options) as (base_url, model):
-        seconds = generate(args, base_url, model, synthetic)
+    with llm_endpoint(options) as endpoint:
+        seconds = generate(args, endpoint, synthetic)
     if args.generate_only:
         return 0
     training = train_all(options, args.real, synthetic, args.train_seeds, args.output / "models")

@@ -116,6 +116,7 @@ class GenerationReport:
     pools: dict[str, Pool] = field(default_factory=dict)
     few_shot: list[dict] = field(default_factory=list)
     few_shot_sha256: str | None = None  # data.few_shot_digest: training checks its stage-I rows against it
+    model_fingerprint: str | None = None  # the identity of the model that answered (cache.py)
     wall_s: float = 0.0
 
 
@@ -341,6 +342,7 @@ class GenerationRun:
         if self.task.head == "token":
             self.report.entity_frequency = self._entity_frequency(kept)
         self.report.wall_s = time.monotonic() - started
+        self.report.model_fingerprint = self.llm.model_fingerprint
         features = output_features(self.task)
         return kept.select_columns(list(features)).cast(features)
 
@@ -575,7 +577,7 @@ def report_to_dict(report: GenerationReport, config: GenerationConfig) -> dict:
         "few_shot": report.few_shot if seeds_shareable(config) else None,
         **({"label_checks": label_checks(config, task)} if task.head == "token" else {}),
         "template_id": ", ".join(template_id(task.template_for(report.method, step)) for step in family_for(task).steps),
-        "llm": config.llm.public_dict(),
+        "llm": {**config.llm.public_dict(), "model_fingerprint": report.model_fingerprint},
         "pools": {kind: {**pool.provenance, "count": len(pool.items), "sha256_16": pool.content_hash()} for kind, pool in report.pools.items()},
         "counts": {
             "requested": report.requested,

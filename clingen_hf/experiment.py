@@ -23,6 +23,7 @@ from pathlib import Path
 from .assessment import QualityOptions, assess_directory
 from .hub import config_reports
 from .run import (
+    Endpoint,
     RunOptions,
     announce_generation,
     evaluated_splits,
@@ -49,11 +50,11 @@ def run_experiment(options: ExperimentOptions) -> str:
     task = get_task(options.task)
     real, seeds_source, is_demo = evaluation_data(options, task)
     generation_s: dict[int, dict[str, float]] = {}
-    with llm_endpoint(options) as (base_url, model):
+    with llm_endpoint(options) as endpoint:
         announce_generation(options, seeds=len(options.seeds))
         for seed in options.seeds:
-            generation_s[seed] = generate_methods(options, seeds_source, base_url, model, seed, synthetic_dir(options, seed))
-        direct = direct_inference(options, real, base_url, model) if options.direct_inference else None
+            generation_s[seed] = generate_methods(options, seeds_source, endpoint, seed, synthetic_dir(options, seed))
+        direct = direct_inference(options, real, endpoint) if options.direct_inference else None
     training = {seed: train_all(options, real, synthetic_dir(options, seed), [seed], options.output / f"seed-{seed}" / "models",
                                 few_shot_seed=seed)
                 for seed in options.seeds}
@@ -66,7 +67,7 @@ def run_experiment(options: ExperimentOptions) -> str:
     return write_tables(options, training, quality, reports, generation_s, is_demo, direct)
 
 
-def direct_inference(options: ExperimentOptions, real: str, base_url: str, model: str) -> dict[int, dict]:
+def direct_inference(options: ExperimentOptions, real: str, endpoint: Endpoint) -> dict[int, dict]:
     """The LLM labels `direct_inference` dev examples per seed (its k-shot demonstrations and the
     sample depend on the seed), in the shape of a training result."""
     from .cache import CompletionCache
@@ -77,7 +78,8 @@ def direct_inference(options: ExperimentOptions, real: str, base_url: str, model
     splits = real_seed_splits(task, real, options.dev_holdout)
     results = {}
     for seed in options.seeds:
-        settings = LLMSettings(base_url=base_url, model=model, api_key_env=options.llm_api_key_env, temperature=0.0,
+        settings = LLMSettings(base_url=endpoint.base_url, model=endpoint.model, model_fingerprint=endpoint.fingerprint,
+                               api_key_env=options.llm_api_key_env, temperature=0.0,
                                max_tokens=options.max_tokens, concurrency=options.concurrency)
         llm = LLMClient(settings, CompletionCache.in_dir(options.cache_dir))
         print(f"clingen: direct LLM inference on {options.direct_inference} dev examples (seed {seed}) ...", flush=True)

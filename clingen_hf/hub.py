@@ -14,6 +14,7 @@ interrupted run never leaves a config that looks finished.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -43,9 +44,10 @@ def write_config(output_dir: Path, config_name: str, train: datasets.Dataset, re
     splits = {"train": train, **({"few_shot": few_shot} if few_shot is not None else {})}
     for split, rows in splits.items():
         rows.to_parquet(str(staging / f"{split}-00000-of-00001.parquet"))
-    report = {**report, "splits": list(splits), "dataset_info": dataset_info_yaml(config_name, splits)}
+    report = {**public_record(report), "splits": list(splits), "dataset_info": dataset_info_yaml(config_name, splits)}
     for kind, pool in pools.items():
-        pool.save(staging / "knowledge" / f"{kind}.json")
+        public_pool = dataclasses.replace(pool, provenance=public_record(pool.provenance))
+        public_pool.save(staging / "knowledge" / f"{kind}.json")
     (staging / REPORT_FILE).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     _replace_dir(staging, output_dir / config_name)
     write_card(output_dir)
@@ -150,6 +152,7 @@ def data_columns(task) -> str:
 
 
 def build_card(reports: dict[str, dict], repo_id: str | None = None, knowledge_info: dict | None = None) -> DatasetCard:
+    reports = {name: public_record(report) for name, report in reports.items()}  # also those written before it
     tasks = sorted({report["task"] for report in reports.values()})
     default = DEFAULT_CONFIG if DEFAULT_CONFIG in reports else next(iter(reports))
     configs = [
@@ -185,6 +188,54 @@ def build_card(reports: dict[str, dict], repo_id: str | None = None, knowledge_i
         default_config=default,
         repo_id=repo_id or "PATH_OR_REPO_ID",
     )
+
+
+# Report and provenance keys whose value may name a local path ("iBKH:/data/ibkh" for an iBKH folder).
+SOURCE_KEYS = ("seeds_source", "kg_source", "loaded_from")
+
+
+def public_source_name(source: str) -> str:
+    """How a seed source, KG or pool file is named in what gets published: a local folder by
+    its name, a local file by its name and its folder's (`ncbi_disease/train.tsv`; the name
+    alone in the home or root folder), never by the folders above (`iBKH:/data/ibkh` ->
+    `iBKH:ibkh`). Hub ids, the bundled seeds and the embedded KG are named as they are."""
+    path = _local_path(source)
+    if path is None:
+        return source
+    local = Path(path).expanduser().resolve()
+    top = not local.suffix or local.parent in (Path.home(), Path(local.anchor))
+    return source.replace(path, local.name if top else f"{local.parent.name}/{local.name}")
+
+
+def _local_path(source: str) -> str | None:
+    """The local path `source` is or names after a `KIND:` prefix, or None (a Hub id)."""
+    for path in (source, source.partition(":")[2]):
+        if path and (Path(path).expanduser().is_absolute() or Path(path).exists()):
+            return path
+    return None
+
+
+def public_record(record: dict) -> dict:
+    """A report or a pool's provenance as published: its sources named as `public_source_name`
+    says, and their absolute paths so named wherever else they occur (a KG gap's message)."""
+    sources = [record.get(key) for key in SOURCE_KEYS]
+    sources += [pool.get(key) for pool in (record.get("pools") or {}).values() for key in SOURCE_KEYS]
+    paths = {_local_path(source) for source in sources if isinstance(source, str)} - {None}
+    names = {path: public_source_name(path) for path in paths if Path(path).expanduser().is_absolute()}
+    return _public(record, names)
+
+
+def _public(value, names: dict[str, str]):
+    if isinstance(value, str):
+        for path in sorted(names, key=len, reverse=True):
+            value = value.replace(path, names[path])
+        return value
+    if isinstance(value, dict):
+        return {key: public_source_name(item) if key in SOURCE_KEYS and isinstance(item, str) else _public(item, names)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [_public(item, names) for item in value]
+    return value
 
 
 def _task_id(task) -> str:

@@ -1,8 +1,8 @@
 """The one LLM boundary: an OpenAI-compatible chat API through `openai.AsyncOpenAI`.
 
 OpenAI, Azure, vLLM, llama.cpp's server, Ollama and TGI all speak it. Every call goes
-through the completion cache first; usage and cost are tallied in a `Ledger`, which also
-enforces the optional budget.
+through the completion cache first, keyed by the identity of the model that answers as well as
+its name; usage and cost are tallied in a `Ledger`, which also enforces the optional budget.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import ipaddress
+import logging
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -18,6 +19,8 @@ from urllib.parse import urlparse
 import openai
 
 from .cache import CompletionCache, completion_key
+
+logger = logging.getLogger(__name__)
 
 # USD per million tokens (input, output), from the providers' public price lists; override
 # with --price-input/--price-output for other models or current prices.
@@ -60,6 +63,9 @@ class LLMSettings:
     price_output_per_mtok: float | None = None
     max_cost_usd: float | None = None
     send_seed: bool = True
+    # Who answers under `model`, part of the cache key: e.g. "gguf-sha256:<hex>" from
+    # `LlamaServer.model_fingerprint`. None: asked of the server once, see `LLMClient.model_fingerprint`.
+    model_fingerprint: str | None = None
 
     def sampling_params(self) -> dict:
         return {"temperature": self.temperature, "top_p": self.top_p, "max_tokens": self.max_tokens}
@@ -167,23 +173,32 @@ class LLMClient:
         self.ledger = ledger or Ledger(prices=settings.prices(), max_cost_usd=settings.max_cost_usd)
         self._per_loop: dict[int, tuple[openai.AsyncOpenAI, asyncio.Semaphore]] = {}
         self._reachable = False
+        self._model_fingerprint = settings.model_fingerprint
+
+    @property
+    def model_fingerprint(self) -> str:
+        """The identity of the model that answers: the settings' own, else what the server reports at
+        /models, asked once (not a completion: a fully cached run makes no completion call)."""
+        if self._model_fingerprint is None:
+            self._model_fingerprint = self._fingerprint_from_server()
+        return self._model_fingerprint
 
     def key_for(self, messages: list[dict], sample_seed: int) -> str:
-        return completion_key(self.settings.model, messages, self.settings.sampling_params(), sample_seed)
+        return completion_key(self.settings.model, self.model_fingerprint, messages, self.settings.sampling_params(),
+                              sample_seed)
 
     def is_cached(self, messages: list[dict], sample_seed: int) -> bool:
-        return self.key_for(messages, sample_seed) in self.cache
+        return self.cache.get(self.key_for(messages, sample_seed), self.model_fingerprint) is not None
 
     async def complete(self, messages: list[dict], sample_seed: int) -> Completion:
         key = self.key_for(messages, sample_seed)
-        record = self.cache.get(key)
+        record = self.cache.get(key, self.model_fingerprint)
         if record is not None:
             completion = self._from_record(record, cached=True)
             self.ledger.record(completion)
             return completion
         if not self._reachable:
-            self.check_reachable()  # once, before the first paid call; a fully cached run needs no server
-            self._reachable = True
+            self.check_reachable()  # once, before the first paid call (asking for the fingerprint counts)
         client, semaphore = self._client_for_running_loop()
         async with semaphore:
             if self.ledger.budget_exhausted():  # checked in the semaphore: calls queued behind it see the spend
@@ -216,13 +231,42 @@ class LLMClient:
 
     def check_reachable(self) -> None:
         """Fail early, with a clear message, when the server cannot be reached at all."""
+        self._served_models()
+
+    def _fingerprint_from_server(self) -> str:
+        """`served:<id>` (plus vLLM's `root`) of the /models entry named like the model, or of the only
+        entry (llama.cpp answers any name with its one model); else `unverified:<name>`, with a warning."""
+        models = self._served_models()
+        named = [entry for entry in models or [] if entry.get("id") == self.settings.model]
+        if not named and models and len(models) == 1:
+            named = models
+        if named:
+            entry, root = named[0], named[0].get("root")
+            return f"served:{entry['id']}" + (f" root:{root}" if root and root != entry["id"] else "")
+        why = "it has no /models endpoint" if models is None else f"/models lists {len(models)} models, none of that name"
+        logger.warning(
+            "the LLM server at %s does not say which model answers to %r (%s): its completions are cached under the "
+            "name alone, and another model served under that name would reuse them; name the model with "
+            "--llm-model-fingerprint", self.settings.base_url, self.settings.model, why,
+        )
+        return f"unverified:{self.settings.model}"
+
+    def _served_models(self) -> list[dict] | None:
+        """The server's /models entries, None when it does not implement /models; LLMConfigError when it
+        cannot be reached, rejects the key or does not answer in time."""
         client = openai.OpenAI(
-            base_url=self.settings.base_url, api_key=resolve_api_key(self.settings), max_retries=1, timeout=15.0
+            base_url=self.settings.base_url, api_key=resolve_api_key(self.settings), max_retries=1,
+            timeout=self.settings.timeout_s,  # a busy local server answers /models after its current completion
         )
         try:
-            client.models.list()
+            models = [model.to_dict() for model in client.models.list()]
+        except openai.NotFoundError:
+            models = None  # some compatible servers do not implement /models
         except openai.APITimeoutError:
-            pass  # it accepted the connection but is busy (a local server answering another client): it is there
+            raise LLMConfigError(
+                f"the LLM server at {self.settings.base_url} did not list its models within "
+                f"{self.settings.timeout_s:.0f} s; raise --timeout or name the model with --llm-model-fingerprint"
+            ) from None
         except openai.APIConnectionError as error:
             raise LLMConfigError(
                 f"cannot reach the LLM server at {self.settings.base_url} ({error}); "
@@ -233,10 +277,10 @@ class LLMClient:
                 f"the LLM server at {self.settings.base_url} rejected the API key "
                 f"from {self.settings.api_key_env or 'OPENAI_API_KEY'}"
             ) from None
-        except openai.NotFoundError:
-            pass  # some compatible servers do not implement /models; the first completion will tell
         finally:
             client.close()
+        self._reachable = True
+        return models
 
     def _request_params(self, sample_seed: int) -> dict:
         params = self.settings.sampling_params()
@@ -270,6 +314,7 @@ class LLMClient:
             "prompt_tokens": usage.prompt_tokens if usage else 0,
             "completion_tokens": usage.completion_tokens if usage else 0,
             "model": response.model or self.settings.model,
+            "model_fingerprint": self.model_fingerprint,
             "created": int(time.time()),
         }
 

@@ -4,8 +4,9 @@
 assembled once from its registry parts, or a Hub download); `LlamaServer` runs
 `python -m llama_cpp.server` on 127.0.0.1 in a child process, waits until it answers and
 never leaves it running: it is stopped on leaving its `with` block (exceptions and Ctrl-C
-included), at interpreter exit and on SIGTERM. Every failure is a `LocalLLMError` whose
-message says what to do.
+included), at interpreter exit and on SIGTERM. `LlamaServer.model_fingerprint` (the GGUF's
+sha256) names the model in the completion cache's keys. Every failure is a `LocalLLMError`
+whose message says what to do.
 """
 
 from __future__ import annotations
@@ -263,6 +264,29 @@ def assemble_packaged_model(cache_dir: Path | None = None) -> Path:
     return target
 
 
+def gguf_sha256(path: Path, cache_dir: Path | None = None) -> str:
+    """The sha256 of a GGUF file, hashed once per path, size and mtime (remembered in
+    `<cache>/gguf_sha256/`); the packaged model's was verified when it was assembled."""
+    path = Path(path).expanduser().resolve()
+    if _cached_model_is_verified(path):
+        return PACKAGED_MODEL["sha256"]
+    stat = path.stat()
+    stamp = {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    sidecar = Path(cache_dir or default_cache_dir()).expanduser() / "gguf_sha256" / (
+        hashlib.sha256(str(path).encode()).hexdigest()[:32] + ".json"
+    )
+    try:
+        remembered = json.loads(sidecar.read_text())
+        if {key: remembered.get(key) for key in stamp} == stamp:
+            return remembered["sha256"]
+    except (OSError, ValueError, AttributeError, KeyError):
+        pass  # none yet, or unreadable: hash the file again
+    sha256 = _sha256_of(path)
+    sidecar.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(sidecar, json.dumps({**stamp, "sha256": sha256}) + "\n")
+    return sha256
+
+
 def _download_from_hub() -> Path:
     try:
         from huggingface_hub import hf_hub_download
@@ -340,7 +364,11 @@ def _tail(path: Path, lines: int = _LOG_TAIL_LINES) -> str:
 
 
 class LlamaServer:
-    """`python -m llama_cpp.server` for one GGUF on 127.0.0.1, as a context manager."""
+    """`python -m llama_cpp.server` for one GGUF on 127.0.0.1, as a context manager.
+
+    Clients name the model `alias`; /v1/models reports `served_model_id`, the alias with a short
+    sha256 of the GGUF, so a client that asks the server which model answers learns the file too
+    (llama-cpp-python answers any model name with its one model)."""
 
     def __init__(
         self,
@@ -352,6 +380,7 @@ class LlamaServer:
         alias: str = "local",
         startup_timeout_s: float = 300.0,
         log_path: Path | None = None,
+        cache_dir: Path | None = None,
     ):
         self.model_path = Path(model_path).expanduser()
         self.port = port
@@ -360,8 +389,25 @@ class LlamaServer:
         self.alias = alias
         self.startup_timeout_s = startup_timeout_s
         self.log_path = Path(log_path) if log_path else None
+        self.cache_dir = cache_dir
         self.process: subprocess.Popen | None = None
         self._log_is_temporary = False
+        self._sha256: str | None = None
+
+    @property
+    def model_fingerprint(self) -> str:
+        """`gguf-sha256:<hex>` of the model file: pass it as `LLMSettings.model_fingerprint`."""
+        return f"gguf-sha256:{self._model_sha256()}"
+
+    @property
+    def served_model_id(self) -> str:
+        """What /v1/models reports, e.g. `local@gguf-sha256:cc324af070c2`."""
+        return f"{self.alias}@gguf-sha256:{self._model_sha256()[:12]}"
+
+    def _model_sha256(self) -> str:
+        if self._sha256 is None:
+            self._sha256 = gguf_sha256(self.model_path, self.cache_dir)
+        return self._sha256
 
     @property
     def base_url(self) -> str:
@@ -429,7 +475,7 @@ class LlamaServer:
             "--n_ctx", str(self.n_ctx),
             "--n_threads", str(self.n_threads),
             "--n_threads_batch", str(self.n_threads),
-            "--model_alias", self.alias,
+            "--model_alias", self.served_model_id,
         ]  # fmt: skip
 
     def _spawn(self) -> None:

@@ -34,20 +34,34 @@ class PublishError(RuntimeError):
     """Publishing cannot go ahead; the message names the repo and what to do."""
 
 
+class _Identified:
+    """A published version is identified by a Hub commit, or, in a directory mirror (which
+    has no commits), by the sha256 of its data files (`_local_data_digest`)."""
+
+    commit: str | None
+    data_sha256: str | None
+
+    @property
+    def identity(self) -> str:
+        return f"commit {self.commit[:10]}" if self.commit else f"data sha256:{self.data_sha256[:12]}"
+
+
 @dataclass
-class PublishResult:
+class PublishResult(_Identified):
     repo_id: str
     version: str
-    commit: str | None
+    commit: str | None  # None when nothing was published, or in a directory mirror
     unchanged_since: str | None = None
+    data_sha256: str | None = None
 
 
 @dataclass
-class VersionInfo:
+class VersionInfo(_Identified):
     tag: str
-    commit: str
+    commit: str | None
     date: str
     rows: dict[str, int]  # config -> train rows
+    data_sha256: str | None = None
 
 
 def check_version(version: str) -> None:
@@ -171,10 +185,12 @@ def publish_to_directory(local_dir: str | Path, target_root: str | Path, repo_id
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(local_dir, staging, ignore=shutil.ignore_patterns(*LOCAL_ONLY))
     os.replace(staging, destination)
-    return PublishResult(repo_id, version, _local_data_digest(destination)[:12])
+    return PublishResult(repo_id, version, None, data_sha256=_local_data_digest(destination))
 
 
 def _local_data_digest(directory: Path) -> str:
+    """sha256 over the parquet files' relative paths and bytes: what a directory mirror
+    compares versions by (cards and reports carry timestamps)."""
     digest = hashlib.sha256()
     for path in sorted(directory.glob("**/*.parquet")):
         digest.update(str(path.relative_to(directory)).encode())
@@ -188,5 +204,5 @@ def list_local_versions(repo_dir: str | Path) -> list[VersionInfo]:
                        key=lambda p: _version_key(p.name)):
         date = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
         rows = {config: report["counts"]["kept"] for config, report in config_reports(path).items()}
-        versions.append(VersionInfo(path.name, _local_data_digest(path)[:40], date, rows))
+        versions.append(VersionInfo(path.name, None, date, rows, data_sha256=_local_data_digest(path)))
     return versions

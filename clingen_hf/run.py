@@ -72,27 +72,41 @@ def hub_reachable_by_settings() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "0").lower() not in ("1", "true", "yes")
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """Where generation sends its calls, and the identity of the model there (part of the
+    cache key; None: the client asks the server)."""
+
+    base_url: str
+    model: str
+    fingerprint: str | None = None
+
+    def generate_flags(self) -> list[str]:
+        flags = ["--llm-base-url", self.base_url, "--llm-model", self.model]
+        return flags + (["--llm-model-fingerprint", self.fingerprint] if self.fingerprint else [])
+
+
 @contextlib.contextmanager
 def llm_endpoint(options: RunOptions):
     """The remote server if given, else the embedded llama.cpp server, stopped on exit."""
     if options.llm_base_url:
-        yield options.llm_base_url, options.llm_model
+        yield Endpoint(options.llm_base_url, options.llm_model)
         return
     from .local_llm import LlamaServer, resolve_model
 
     started = time.monotonic()
-    model_path = resolve_model(options.gguf, Path(options.cache_dir) if options.cache_dir else None,
-                               allow_download=hub_reachable_by_settings())
+    cache_dir = Path(options.cache_dir) if options.cache_dir else None
+    model_path = resolve_model(options.gguf, cache_dir, allow_download=hub_reachable_by_settings())
     print(f"clingen: starting the embedded LLM ({model_path.name}) on 127.0.0.1 ...", flush=True)
-    with LlamaServer(model_path, alias="local") as server:
+    with LlamaServer(model_path, alias="local", cache_dir=cache_dir) as server:
         print(f"clingen: LLM ready at {server.base_url} after {time.monotonic() - started:.0f} s", flush=True)
-        yield server.base_url, server.alias
+        yield Endpoint(server.base_url, server.alias, server.model_fingerprint)
 
 
 def generate_all(options: RunOptions, seeds_source: str | None) -> dict[str, float]:
-    with llm_endpoint(options) as (base_url, model):
+    with llm_endpoint(options) as endpoint:
         announce_generation(options, seeds=1)
-        return generate_methods(options, seeds_source, base_url, model, options.seed, options.output / "synthetic")
+        return generate_methods(options, seeds_source, endpoint, options.seed, options.output / "synthetic")
 
 
 def announce_generation(options: RunOptions, seeds: int) -> None:
@@ -105,7 +119,7 @@ def announce_generation(options: RunOptions, seeds: int) -> None:
           f"{estimate:.0f} min with the embedded model on 2 cores (cached calls are free)", flush=True)
 
 
-def generate_methods(options: RunOptions, seeds_source: str | None, base_url: str, model: str, seed: int,
+def generate_methods(options: RunOptions, seeds_source: str | None, endpoint: Endpoint, seed: int,
                      synthetic_dir: Path) -> dict[str, float]:
     """`clingen generate` for every method into one dataset directory; seconds per method."""
     from .cli import build_parser, run_generate
@@ -113,7 +127,7 @@ def generate_methods(options: RunOptions, seeds_source: str | None, base_url: st
     seconds = {}
     for method in options.methods:
         argv = ["generate", "--task", options.task, "--method", method, "--n", str(options.n), "--seed", str(seed),
-                "--llm-base-url", base_url, "--llm-model", model, "--concurrency", str(options.concurrency),
+                *endpoint.generate_flags(), "--concurrency", str(options.concurrency),
                 "--max-tokens", str(options.max_tokens), "--output", str(synthetic_dir)]
         argv += ["--k-shot", str(trainer_settings(options).k_shot), "--dev-holdout", str(options.dev_holdout)]
         argv += ["--seeds", seeds_source] if seeds_source else []

@@ -15,7 +15,8 @@ Endpoints:
   reply comes from the scripted queue (consumed in order, see :meth:`FakeOpenAI.script`),
   then from the ``responder`` (called with the parsed request body), then from a
   deterministic default that echoes the last user message.
-* ``GET /v1/models`` -- a ``list`` holding the server's model.
+* ``GET /v1/models`` -- a ``list`` holding the server's model (a 404 with ``list_models=False``,
+  as from servers that do not implement it); counted in :attr:`FakeOpenAI.models_requests`.
 
 Always one choice per completion (a request's ``n`` is ignored) and no streaming
 (``stream=true`` is answered with a 400).
@@ -143,7 +144,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self._hang_up_if_dead():
             return
         path = self.path.split("?", 1)[0].rstrip("/")
-        if path == "/v1/models":
+        if path == "/v1/models" and self.server.fake.list_models:
+            self.server.fake.count_models_request()
             self._send_json(200, self.server.fake.models_body())
         else:
             self._send_error(404, f"Unknown path {self.path}")
@@ -235,6 +237,7 @@ class FakeOpenAI:
         latency_s: seconds every chat answer (errors included) waits before being sent.
         model: the model listed by ``GET /v1/models``; completions report the request's
             ``model`` (falling back to this).
+        list_models: when False, ``GET /v1/models`` answers 404.
     """
 
     def __init__(
@@ -242,11 +245,14 @@ class FakeOpenAI:
         responder: Responder | None = None,
         latency_s: float = 0.0,
         model: str = "fake-model",
+        list_models: bool = True,
     ) -> None:
         self.responder: Responder = responder or default_responder
         self.latency_s = latency_s
         self.model = model
+        self.list_models = list_models
         self.requests: list[dict] = []
+        self.models_requests = 0
         self.dead = False
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
@@ -326,6 +332,10 @@ class FakeOpenAI:
     def record(self, request: dict) -> None:
         with self._lock:
             self.requests.append(request)
+
+    def count_models_request(self) -> None:
+        with self._lock:
+            self.models_requests += 1
 
     def next_reply(self, request: dict) -> Reply:
         with self._lock:

@@ -243,7 +243,7 @@ def test_serve_llm_serves_until_ctrl_c(cache_dir, tmp_path):
         first_line = process.stdout.readline() if ready else ""
         assert f"serving SmolLM2-135M-Instruct.Q4_1.gguf as model 'local' at http://127.0.0.1:{port}/v1" in first_line
         models = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=10).read())
-        assert models["data"][0]["id"] == "local"
+        assert models["data"][0]["id"].startswith("local@gguf-sha256:") and models["data"][0]["id"] in first_line
     finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)

@@ -1,8 +1,10 @@
 import asyncio
+import logging
+from dataclasses import replace
 
 import pytest
 
-from clingen_hf.cache import CompletionCache, completion_key
+from clingen_hf.cache import CompletionCache
 from clingen_hf.llm import LLMClient, LLMConfigError, LLMSettings, resolve_api_key
 from tests.fake_openai import FakeOpenAI, Reply
 
@@ -35,12 +37,99 @@ def test_sample_seed_is_part_of_the_key_and_sent_to_the_server(tmp_path):
     assert {r["top_p"] for r in server.requests} == {1.0}
 
 
-def test_key_changes_with_model_params_and_seed():
-    base = completion_key("m", MESSAGES, {"temperature": 1.0}, 0)
-    assert base != completion_key("m2", MESSAGES, {"temperature": 1.0}, 0)
-    assert base != completion_key("m", MESSAGES, {"temperature": 0.5}, 0)
-    assert base != completion_key("m", MESSAGES, {"temperature": 1.0}, 1)
-    assert base == completion_key("m", [dict(MESSAGES[0])], {"temperature": 1.0}, 0)
+# --- the identity of the model that answered ------------------------------------------------------
+
+REQUESTS = [(MESSAGES, seed) for seed in range(3)]
+
+
+def test_two_servers_reporting_different_models_under_one_name_share_no_completion(tmp_path):
+    with FakeOpenAI(model="llama-3-8b") as first, FakeOpenAI(model="qwen-2.5-7b") as second:
+        make_client(first, tmp_path).complete_many(REQUESTS)
+        other = make_client(second, tmp_path)
+        answers = other.complete_many(REQUESTS)
+    assert len(first.requests) == len(second.requests) == 3
+    assert other.ledger.calls_made == 3 and other.ledger.cache_hits == 0 and not any(a.cached for a in answers)
+    assert other.model_fingerprint == "served:qwen-2.5-7b"
+
+
+def test_rerun_against_the_same_server_asks_its_model_once_and_makes_no_completion_call(tmp_path):
+    with FakeOpenAI() as server:
+        make_client(server, tmp_path).complete_many(REQUESTS)
+        models_asked = server.models_requests
+        rerun = make_client(server, tmp_path)
+        rerun.complete_many(REQUESTS)
+    assert len(server.requests) == 3 and models_asked == 1
+    assert rerun.ledger.calls_made == 0 and rerun.ledger.cache_hits == 3 and server.models_requests == 2
+
+
+def test_two_gguf_fingerprints_share_no_completion(tmp_path):
+    with FakeOpenAI() as server:
+        make_client(server, tmp_path, model_fingerprint="gguf-sha256:" + "a" * 64).complete_many(REQUESTS)
+        other = make_client(server, tmp_path, model_fingerprint="gguf-sha256:" + "b" * 64)
+        other.complete_many(REQUESTS)
+        again = make_client(server, tmp_path, model_fingerprint="gguf-sha256:" + "b" * 64)
+        again.complete_many(REQUESTS)
+    assert len(server.requests) == 6 and other.ledger.calls_made == 3 and again.ledger.cache_hits == 3
+    assert server.models_requests == 2  # reachability, before each first call; the cached rerun asked nothing
+
+
+def test_given_fingerprint_reruns_from_the_cache_without_the_server(tmp_path):
+    with FakeOpenAI() as server:
+        make_client(server, tmp_path, model_fingerprint="gguf-sha256:aa").complete_many(REQUESTS)
+        base_url = server.base_url
+    settings = LLMSettings(base_url=base_url, model="fake-model", max_retries=0, timeout_s=2.0)  # the server is stopped
+    offline = LLMClient(replace(settings, model_fingerprint="gguf-sha256:aa"), CompletionCache(tmp_path / "cache.sqlite"))
+    assert [a.cached for a in offline.complete_many(REQUESTS)] == [True] * 3
+    with pytest.raises(LLMConfigError, match="cannot reach the LLM server"):  # without it, the server must say who answers
+        LLMClient(settings, CompletionCache(tmp_path / "cache.sqlite")).complete_many(REQUESTS)
+
+
+def test_a_cached_record_of_another_model_under_the_same_key_is_a_miss(tmp_path):
+    with FakeOpenAI(model="new-model") as server:
+        client = make_client(server, tmp_path)
+        key = client.key_for(MESSAGES, 0)
+        record = {"text": "old", "finish_reason": "stop", "prompt_tokens": 1, "completion_tokens": 1, "model": "x"}
+        client.cache.put(key, record | {"model_fingerprint": "served:old-model"})
+        assert not client.is_cached(MESSAGES, 0)
+        answer = client.complete_many([(MESSAGES, 0)])[0]
+    assert not answer.cached and answer.text != "old" and len(server.requests) == 1
+    stored = client.cache.get(key, "served:new-model")
+    assert stored["model_fingerprint"] == "served:new-model" and stored["model"] == "fake-model"
+
+
+def test_server_without_models_endpoint_is_cached_under_the_name_with_a_warning(tmp_path, caplog):
+    with FakeOpenAI(list_models=False) as server, caplog.at_level(logging.WARNING, logger="clingen_hf.llm"):
+        client = make_client(server, tmp_path)
+        assert client.complete_many([(MESSAGES, 0)])[0].error is None
+    assert client.model_fingerprint == "unverified:fake-model"
+    assert "no /models endpoint" in caplog.text and "--llm-model-fingerprint" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("served", "expected"),
+    [
+        ([{"id": "llama", "root": "meta-llama/Llama-3.1-8B-Instruct"}], "served:llama root:meta-llama/Llama-3.1-8B-Instruct"),
+        ([{"id": "gpt-4o"}, {"id": "fake-model"}], "served:fake-model"),
+        ([{"id": "local@gguf-sha256:0123456789ab"}], "served:local@gguf-sha256:0123456789ab"),
+        ([{"id": "gpt-4o"}, {"id": "gpt-4o-mini"}], "unverified:fake-model"),
+    ],
+)
+def test_fingerprint_from_what_the_server_lists(served, expected, monkeypatch):
+    client = LLMClient(LLMSettings(base_url="http://127.0.0.1:9/v1", model="fake-model"), CompletionCache(":memory:"))
+    monkeypatch.setattr(client, "_served_models", lambda: served)
+    assert client.model_fingerprint == expected
+
+
+def test_cli_option_names_the_model_and_reaches_the_public_settings():
+    import argparse
+
+    from clingen_hf.cli import _add_llm_arguments, llm_settings_from
+
+    parser = argparse.ArgumentParser()
+    _add_llm_arguments(parser)
+    settings = llm_settings_from(parser.parse_args(["--llm-model", "m", "--llm-model-fingerprint", "gguf-sha256:aa"]))
+    assert settings.model_fingerprint == "gguf-sha256:aa" and settings.public_dict()["model_fingerprint"] == "gguf-sha256:aa"
+    assert llm_settings_from(parser.parse_args(["--llm-model", "m"])).model_fingerprint is None
 
 
 def test_rate_limit_and_server_error_are_retried_by_the_client(tmp_path):

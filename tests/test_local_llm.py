@@ -25,6 +25,7 @@ from clingen_hf.local_llm import (
     LocalLLMError,
     assemble_packaged_model,
     check_gguf,
+    gguf_sha256,
     packaged_model_available,
     resolve_model,
 )
@@ -38,15 +39,23 @@ SMOLLM2 = Path(_SMOLLM2_SPEC.origin).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 MESSAGES = [{"role": "user", "content": "Name one disease."}]
 REPO_ROOT = Path(__file__).resolve().parent.parent
+SMOLLM2_SHA256 = hashlib.sha256(SMOLLM2.read_bytes()).hexdigest()
 
 
-def smollm2_server(**overrides) -> LlamaServer:
+@pytest.fixture(autouse=True)
+def _private_cache(cache_dir: Path) -> Path:
+    """GGUF checksums are remembered under $CLINGEN_CACHE: keep them out of the real home cache."""
+    return cache_dir
+
+
+def smollm2_server(model: Path = SMOLLM2, **overrides) -> LlamaServer:
     options = {"n_ctx": 1024, "n_threads": 2, "alias": "smollm2", "startup_timeout_s": 120.0} | overrides
-    return LlamaServer(SMOLLM2, **options)
+    return LlamaServer(model, **options)
 
 
 def make_client(server: LlamaServer, cache_path: Path, **overrides) -> LLMClient:
-    settings = LLMSettings(base_url=server.base_url, model=server.alias, max_tokens=16, max_retries=1, **overrides)
+    settings = LLMSettings(base_url=server.base_url, model=server.alias, max_tokens=16, max_retries=1,
+                           model_fingerprint=server.model_fingerprint, **overrides)
     return LLMClient(settings, CompletionCache(cache_path))
 
 
@@ -73,9 +82,11 @@ def test_server_speaks_the_openai_api_and_stops_cleanly():
         assert server.is_running() and server.base_url == f"http://127.0.0.1:{server.port}/v1"
         assert signal.getsignal(signal.SIGTERM) is local_llm._on_sigterm
         client = openai.OpenAI(base_url=server.base_url, api_key="unused")
-        assert [model.id for model in client.models.list()] == ["smollm2"]
+        assert [model.id for model in client.models.list()] == [f"smollm2@gguf-sha256:{SMOLLM2_SHA256[:12]}"]
         response = client.chat.completions.create(model="smollm2", messages=MESSAGES, max_tokens=8, seed=1)
         client.close()
+        asking = LLMClient(LLMSettings(base_url=server.base_url, model="smollm2"), CompletionCache(":memory:"))
+        assert asking.model_fingerprint == f"served:smollm2@gguf-sha256:{SMOLLM2_SHA256[:12]}"
         pid, port = server.pid, server.port
     assert response.usage.completion_tokens > 0 and response.choices[0].finish_reason in ("stop", "length")
     assert not server.is_running() and process_gone(pid) and port_free(port)
@@ -110,6 +121,23 @@ def test_server_killed_mid_run_fails_the_next_call_and_keeps_the_cache(tmp_path)
     assert client.is_cached(MESSAGES, 1) and not client.is_cached(MESSAGES, 2)
     assert not server.is_running() and not local_llm._running
     assert "POST /v1/chat/completions" in server.log_tail()
+
+
+def test_two_gguf_files_under_one_alias_share_no_completion(tmp_path):
+    other_gguf = tmp_path / "other.gguf"
+    other_gguf.write_bytes(SMOLLM2.read_bytes() + b"\0")  # another file, still a loadable GGUF
+    requests = [(MESSAGES, 1)]
+    with smollm2_server() as server:
+        make_client(server, tmp_path / "c.sqlite").complete_many(requests)
+    with smollm2_server(other_gguf) as other:
+        given = make_client(other, tmp_path / "c.sqlite")
+        given.complete_many(requests)
+        settings = LLMSettings(base_url=other.base_url, model=other.alias, max_tokens=16, max_retries=1)
+        asked = LLMClient(settings, CompletionCache(tmp_path / "c.sqlite"))  # its identity: what /v1/models reports
+        asked.complete_many(requests)
+    assert other.model_fingerprint != server.model_fingerprint
+    assert given.ledger.calls_made == 1 and asked.ledger.calls_made == 1
+    assert asked.model_fingerprint == f"served:{other.served_model_id}"
 
 
 def test_keyboard_interrupt_inside_the_block_stops_the_server():
@@ -248,6 +276,22 @@ def test_check_gguf_reads_the_model_name():
     assert check_gguf(SMOLLM2).startswith("Smollm2 135M")
 
 
+def test_gguf_checksum_is_remembered_per_path_size_and_mtime(tmp_path, monkeypatch):
+    model, cache = tmp_path / "model.gguf", tmp_path / "cache"
+    model.write_bytes(SMOLLM2.read_bytes()[:65536])
+    expected = hashlib.sha256(model.read_bytes()).hexdigest()
+    assert LlamaServer(model, cache_dir=cache).model_fingerprint == f"gguf-sha256:{expected}"
+    hashed, sha256_of = [], local_llm._sha256_of
+    monkeypatch.setattr(local_llm, "_sha256_of", lambda path: hashed.append(path) or sha256_of(path))
+    assert gguf_sha256(model, cache) == expected and hashed == []  # remembered
+    stat = model.stat()
+    os.utime(model, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert gguf_sha256(model, cache) == expected and len(hashed) == 1  # touched: hashed again
+    model.write_bytes(b"GGUF" + bytes(100))
+    assert gguf_sha256(model, cache) == hashlib.sha256(b"GGUF" + bytes(100)).hexdigest() and len(hashed) == 2
+    assert gguf_sha256(model, tmp_path / "another-cache") and len(hashed) == 3
+
+
 # --- the packaged model ------------------------------------------------------------------------
 
 
@@ -281,6 +325,16 @@ def test_assemble_concatenates_the_parts_in_order_once(tmp_path, fake_parts, mon
 
     monkeypatch.setattr(local_llm, "_packaged_part_paths", parts_must_not_be_read_again)
     assert assemble_packaged_model(tmp_path / "cache") == assembled
+
+
+def test_packaged_model_fingerprint_is_its_verified_checksum_without_rehashing(tmp_path, fake_parts, monkeypatch):
+    assembled = assemble_packaged_model(tmp_path / "cache")
+
+    def must_not_hash(path: Path) -> str:
+        raise AssertionError("the packaged model was verified when it was assembled")
+
+    monkeypatch.setattr(local_llm, "_sha256_of", must_not_hash)
+    assert LlamaServer(assembled).model_fingerprint == f"gguf-sha256:{PACKAGED_MODEL['sha256']}"
 
 
 def test_assemble_uses_clingen_cache_and_resolve_model_prefers_explicit_path(tmp_path, fake_parts, monkeypatch):

@@ -26,10 +26,10 @@ def test_two_versions_load_by_revision_and_list(local_hub, clinical_llm, cache_d
         loaded = datasets.load_dataset(REPO, "zerogen", split="train", revision=version)
         assert len(loaded) == rows
     assert len(datasets.load_dataset(REPO, split="train")) == second_rows  # default config, latest commit
-    capsys.readouterr()
+    assert "(commit " in capsys.readouterr().out
     assert clingen(["versions", REPO]) == 0
     listing = capsys.readouterr().out
-    assert "v1.0.0" in listing and f"zerogen ({first_rows})" in listing and f"zerogen ({second_rows})" in listing
+    assert "v1.0.0" in listing and "commit " in listing and "sha256" not in listing and f"zerogen ({first_rows})" in listing and f"zerogen ({second_rows})" in listing
     card = DatasetCard.load(REPO, repo_type="dataset")
     assert "synthetic" in card.data.tags and card.data.license == "apache-2.0"
     assert card.data.configs[0]["config_name"] == "zerogen"
@@ -84,11 +84,15 @@ def test_bad_version_and_directory(tmp_path):
 def test_offline_directory_target(clinical_llm, cache_dir, tmp_path, capsys):
     rows = generate(clinical_llm, tmp_path / "out", 6)
     mirror = tmp_path / "mirror"
+    capsys.readouterr()
     assert clingen(["publish", str(tmp_path / "out"), "--repo-id", REPO, "--version", "v1.0.0", "--to-dir", str(mirror)]) == 0
+    published = capsys.readouterr().out
+    assert "(data sha256:" in published and "commit" not in published  # a mirror has no commits
     assert len(datasets.load_dataset(str(mirror / REPO / "v1.0.0"), "zerogen", split="train")) == rows
     assert clingen(["publish", str(tmp_path / "out"), "--repo-id", REPO, "--version", "v1.0.0", "--to-dir", str(mirror)]) == 2
     assert "already has version v1.0.0" in capsys.readouterr().err
     assert clingen(["publish", str(tmp_path / "out"), "--repo-id", REPO, "--version", "v1.0.1", "--to-dir", str(mirror)]) == 0
     assert "equals version v1.0.0" in capsys.readouterr().out and not (mirror / REPO / "v1.0.1").exists()
     assert clingen(["versions", str(mirror / REPO)]) == 0
-    assert f"zerogen ({rows})" in capsys.readouterr().out
+    listing = capsys.readouterr().out
+    assert f"zerogen ({rows})" in listing and "data sha256:" in listing and "commit" not in listing

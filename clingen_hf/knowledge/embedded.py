@@ -43,7 +43,6 @@ import importlib.metadata
 import importlib.util
 import logging
 import math
-import os
 import pickle
 import re
 import shutil
@@ -56,6 +55,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..cache import default_cache_dir  # the one place that decides the cache folder
 from .graph import ENTITY_COLUMNS, KnowledgeGraph, KnowledgeGraphError, natural_name
 
 logger = logging.getLogger(__name__)
@@ -73,11 +73,6 @@ RARE_DISEASE_WEIGHT = 0.25
 MESH_SYMPTOM_BONUS = 2.0
 MEDLINEPLUS_FACTOR = 4.0
 MIN_MERGE_KEY_LENGTH = 5  # shorter synonyms are mostly abbreviations: too ambiguous to merge on
-
-
-def default_cache_dir() -> Path:
-    """`$CLINGEN_CACHE`, else `~/.cache/clingen_hf`."""
-    return Path(os.environ.get("CLINGEN_CACHE") or Path.home() / ".cache" / "clingen_hf")
 
 
 def embedded_version() -> str:

@@ -6,11 +6,16 @@ or published from its pools alone.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from ..llm import Completion, LLMClient
+from ..prompts import template_id
 
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•]+|\d+[.)]|[a-zA-Z][.)])\s+")
 _MARKDOWN = re.compile(r"[*_`#]+")
@@ -75,3 +80,20 @@ def add_unique(pool: list[str], seen: set[str], items: list[str]) -> int:
             pool.append(item)
             added += 1
     return added
+
+
+def llm_provenance(llm: LLMClient, template: str, completions: list[Completion], seed: int, **details) -> dict:
+    """How an LLM-listed pool was made. A call that failed (an error the client gave up on, or
+    the budget) answered nothing: `failed_calls` counts them, by reason."""
+    failed = Counter(completion.error for completion in completions if completion.error)
+    return {
+        "source": "llm",
+        "model": llm.settings.model,
+        "template_id": template_id(template),
+        **details,
+        "calls": len(completions),
+        "failed_calls": sum(failed.values()),
+        "failed_by_reason": dict(failed),
+        "seed": seed,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }

@@ -11,13 +11,12 @@ styles loaded from a file go through the same check.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
-from ..llm import LLMClient
-from ..prompts import render, template_id
+from ..llm import Completion, LLMClient
+from ..prompts import render
 from ..tasks import TaskSpec
-from .pools import Pool, add_unique, parse_list_items
+from .pools import Pool, add_unique, llm_provenance, parse_list_items
 
 STYLE_PROMPTS = {"kinds": "style_kinds", "paper": "style_suggestion"}
 
@@ -30,10 +29,13 @@ _ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.IGNORECASE)
 _META = re.compile(r"training set|data ?set|generated|synthetic|\bai\b|language model|chatgpt|\bgpt|recognition",
                    re.IGNORECASE)
 _INSTITUTION = re.compile(
-    r"\b(?:association|society|institute|university|hospital|foundation|organi[sz]ation|agency|ministry|college|"
-    r"academy|council|committee|corporation|company|inc|ltd|clinic|centers?|centres?|department of|journal of)\b",
+    r"\b(?:association|society|institute|university|foundation|organi[sz]ation|agency|ministry|college|"
+    r"academy|council|committee|corporation|company|inc|ltd|department of|journal of)\b",
     re.IGNORECASE,
 )
+# "a hospital discharge summary", "a clinic letter" name a setting; after a name ("Mayo Clinic",
+# "St. Mary's Hospital", "Johns Hopkins Hospital") the same words name an institution.
+_NAMED_SETTING = re.compile(r"\b[A-Z][\w.'’-]*\s+(?:Hospital|Clinic|Infirmary|Cent(?:er|re))s?\b")
 # A style names a kind of text or an author's role; anything else is a name or an answer about something else.
 _KIND_OF_TEXT = re.compile(
     r"\b(?:notes?|reports?|abstracts?|articles?|papers?|summar(?:y|ies)|letters?|records?|reviews?|studies|study|"
@@ -58,7 +60,8 @@ def clean_style(item: str, strict: bool = True) -> str | None:
     if _TITLE.search(item) or _META.search(item):
         return None
     words = _ARTICLE.sub("", item).split()
-    if strict and (_INSTITUTION.search(item) or _has_proper_name(words) or not _KIND_OF_TEXT.search(item)):
+    if strict and (_INSTITUTION.search(item) or _NAMED_SETTING.search(" ".join(words)) or _has_proper_name(words)
+                   or not _KIND_OF_TEXT.search(item)):
         return None
     # Title Case becomes lower case; acronyms ("NIH") keep theirs
     return " ".join(word if word[1:] != word[1:].lower() else word.lower() for word in words) or None
@@ -82,25 +85,16 @@ def style_pool(
     items: list[str] = []
     seen: set[str] = set()
     rejected: list[str] = []
-    calls = 0
-    while calls < max_calls and len(items) < target:
-        batch = min(max_calls - calls, 5)
-        completions = llm.complete_many([(messages, seed * 1000 + calls + i) for i in range(batch)])
-        calls += batch
-        for completion in completions:
+    completions: list[Completion] = []
+    while len(completions) < max_calls and len(items) < target:
+        batch = min(max_calls - len(completions), 5)
+        answers = llm.complete_many([(messages, seed * 1000 + len(completions) + i) for i in range(batch)])
+        completions.extend(answers)
+        for completion in answers:
             kept, dropped = clean_styles(parse_list_items(completion.text, max_words=12), strict=prompt_kind == "kinds")
             add_unique(items, seen, kept)
             rejected.extend(dropped)
-    provenance = {
-        "source": "llm",
-        "model": llm.settings.model,
-        "template_id": template_id(template),
-        "prompt": prompt,
-        "calls": calls,
-        "seed": seed,
-        "rejected": sorted(set(rejected)),
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-    }
+    provenance = llm_provenance(llm, template, completions, seed, prompt=prompt, rejected=sorted(set(rejected)))
     return Pool(kind="styles", items=items, provenance=provenance)
 
 

@@ -7,14 +7,13 @@ provenance records that gap.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
-from ..llm import LLMClient
-from ..prompts import render, template_id
+from ..llm import Completion, LLMClient
+from ..prompts import render
 from ..tasks import TaskSpec
 from .graph import KnowledgeGraph, KnowledgeGraphError
-from .pools import Pool, add_unique, parse_list_items
+from .pools import Pool, add_unique, llm_provenance, parse_list_items
 
 LLM_TOPICS_PER_CALL = 100
 LLM_PAIRS_PER_CALL = 50
@@ -50,14 +49,15 @@ def llm_topic_pool(llm: LLMClient, task: TaskSpec, target: int = 300, max_calls:
     items: list[str] = []
     seen: set[str] = set()
     prompts = {}
-    calls = 0
+    completions: list[Completion] = []
     for entity_type in task.llm_topic_types:
         prompt = render("topic_listing", entity_type=entity_type, count=LLM_TOPICS_PER_CALL)
         prompts[entity_type] = prompt
         found, made = _list_until(llm, prompt, target, max_calls, seed, lambda text: parse_list_items(text, max_words=8))
         add_unique(items, seen, found)
-        calls += made
-    return Pool(kind="topics", items=items, provenance=_llm_provenance(llm, "topic_listing", prompts, calls, target, seed))
+        completions.extend(made)
+    provenance = llm_provenance(llm, "topic_listing", completions, seed, prompts=prompts, target_per_type=target)
+    return Pool(kind="topics", items=items, provenance=provenance)
 
 
 def kg_relation_pool(kg: KnowledgeGraph, llm: LLMClient, task: TaskSpec, size: int, seed: int) -> Pool:
@@ -77,8 +77,9 @@ def kg_relation_pool(kg: KnowledgeGraph, llm: LLMClient, task: TaskSpec, size: i
 def llm_relation_pool(llm: LLMClient, task: TaskSpec, target: int = 150, max_calls: int = 10, seed: int = 0) -> Pool:
     entity0, entity1 = task.entity_types
     prompt = render("pair_listing", entity0=entity0, entity1=entity1, count=LLM_PAIRS_PER_CALL)
-    items, calls = _list_until(llm, prompt, target, max_calls, seed, parse_pair_items)
-    provenance = _llm_provenance(llm, "pair_listing", {f"{entity0}-{entity1}": prompt}, calls, target, seed)
+    items, completions = _list_until(llm, prompt, target, max_calls, seed, parse_pair_items)
+    provenance = llm_provenance(llm, "pair_listing", completions, seed, prompts={f"{entity0}-{entity1}": prompt},
+                                target_per_type=target)
     return Pool(kind="topics", items=items, provenance=provenance)
 
 
@@ -93,27 +94,15 @@ def parse_pair_items(text: str) -> list[str]:
 
 
 def _list_until(llm: LLMClient, prompt: str, target: int, max_calls: int, seed: int,
-                parse: Callable[[str], list[str]]) -> tuple[list[str], int]:
+                parse: Callable[[str], list[str]]) -> tuple[list[str], list[Completion]]:
+    """The items of up to `max_calls` answers, until `target`, and the calls made."""
     items: list[str] = []
     seen: set[str] = set()
-    calls = 0
+    completions: list[Completion] = []
     for attempt in range(max_calls):
         completion = llm.complete_many([([{"role": "user", "content": prompt}], seed * 1000 + attempt)])[0]
-        calls += 1
+        completions.append(completion)
         add_unique(items, seen, parse(completion.text))
         if len(items) >= target:
             break
-    return items, calls
-
-
-def _llm_provenance(llm: LLMClient, template: str, prompts: dict, calls: int, target: int, seed: int) -> dict:
-    return {
-        "source": "llm",
-        "model": llm.settings.model,
-        "template_id": template_id(template),
-        "prompts": prompts,
-        "calls": calls,
-        "target_per_type": target,
-        "seed": seed,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-    }
+    return items, completions

@@ -14,6 +14,7 @@ import torch
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
 from .. import __version__
+from ..hub import public_source_name
 
 CARD_TEMPLATE = Path(__file__).resolve().parent.parent / "model_cards" / "model_card_template.md"
 TASK_TYPES = {"token": "token-classification", "single": "text-classification", "multi": "text-classification",
@@ -35,7 +36,8 @@ def write_outputs(run, results, best, summary: dict, wall_s: float) -> dict:
         "synthetic": run.synthetic_provenance,
         "real": config.real,
         "best_seed": best.seed,
-        "per_seed": [{"seed": r.seed, "steps": r.steps, "metrics": r.metrics} for r in results],
+        "per_seed": [{"seed": r.seed, "steps": r.steps, "few_shot": r.few_shot, "metrics": r.metrics} for r in results],
+        "trainer_config": {"file": config.config_file, "sha256": config.config_sha256},
         "summary": summary,
         "config": dataclasses.asdict(config),
         "compute": compute_used(wall_s),
@@ -68,7 +70,7 @@ def build_model_card(run, payload: dict) -> ModelCard:
     eval_results = [
         EvalResult(
             task_type=TASK_TYPES[task.head],
-            dataset_type=_dataset_id(config.real),
+            dataset_type=public_source_name(config.test if split == "test" and config.test else config.real),
             dataset_name=task.title,
             dataset_split=split,
             dataset_revision=None if Path(config.real).exists() else "main",
@@ -95,16 +97,24 @@ def build_model_card(run, payload: dict) -> ModelCard:
         model_name=data.model_name,
         task=task,
         results=payload,
-        synthetic=synthetic,
+        synthetic={**synthetic, "source": public_source_name(synthetic["source"])} if synthetic else synthetic,
+        real_name=public_source_name(config.real),
+        test_name=public_source_name(config.test) if config.test else None,
+        few_shot=_few_shot_summary(payload["per_seed"]),
         hyperparameters=_hyperparameters(config),
     )
 
 
-def _dataset_id(real: str) -> str:
-    return Path(real).name if Path(real).exists() else real
+def _few_shot_summary(per_seed: list[dict]) -> dict:
+    """The few-shot seeds used and whether stage I saw the rows generation showed the LLM."""
+    records = [run["few_shot"] for run in per_seed]
+    same = [r["same_as_generation"] for r in records if "same_as_generation" in r]
+    return {"seeds": sorted({r["seed"] for r in records}), "rows": records[0]["rows"],
+            "validation_rows": records[0]["validation_rows"],
+            "same_as_generation": None if not same else all(same)}
 
 
 def _hyperparameters(config) -> dict:
-    skip = {"output_dir", "push", "synthetic", "real", "task", "model"}
+    skip = {"output_dir", "push", "synthetic", "real", "test", "task", "model", "stage1_cache_dir", "config_file", "config_sha256"}
     values = {k: v for k, v in dataclasses.asdict(config).items() if k not in skip}
     return {k: v for k, v in values.items() if v is not None}

@@ -1,9 +1,11 @@
+import pytest
+
 from clingen_hf.cache import CompletionCache
 from clingen_hf.knowledge.pools import Pool
 from clingen_hf.knowledge.styles import checked_style_pool, clean_style, style_pool
 from clingen_hf.llm import LLMClient, LLMSettings
 from clingen_hf.tasks import get_task
-from tests.fake_openai import FakeOpenAI
+from tests.fake_openai import FakeOpenAI, Reply
 
 
 def test_person_names_and_articles_are_removed():
@@ -25,6 +27,26 @@ def test_institutions_proper_names_and_non_styles_are_rejected():
     assert clean_style("a PubMed abstract by a geneticist") == "PubMed abstract by a geneticist"
     assert clean_style("Emergency Department Triage Note by a Nurse") == "emergency department triage note by a nurse"
     assert clean_style("John Smith", strict=False) == "john smith"  # the paper prompt's light cleaning
+
+
+@pytest.mark.parametrize("style", [
+    "a hospital discharge summary by an internist",
+    "A Hospital Discharge Summary by an Internist",
+    "an emergency department triage note",
+    "a clinic letter",
+    "an outpatient clinic note by a nurse",
+])
+def test_kinds_of_text_that_name_a_setting_are_kept(style):
+    assert clean_style(style) == " ".join(style.split()[1:]).lower()
+
+
+@pytest.mark.parametrize("style", [
+    "Mayo Clinic", "a Mayo Clinic patient letter", "Johns Hopkins Hospital discharge summary",
+    "St. Mary's Hospital", "a discharge summary from St. Mary's Hospital", "The Cleveland Clinic",
+    "notes by Dr. Smith", "John Smith's clinic notes", "a hospital newsletter by the American Heart Association",
+])
+def test_named_institutions_and_people_are_rejected(style):
+    assert clean_style(style) is None
 
 
 def test_styles_file_goes_through_the_same_check():
@@ -51,3 +73,13 @@ def test_style_pool_uses_the_papers_prompt_and_dedupes(tmp_path):
         "medical research abstracts", "patient-doctor dialogues",
     ]
     assert pool.provenance["calls"] == 15 and len({r["seed"] for r in server.requests}) == 15
+
+
+def test_failed_style_calls_are_counted_in_the_provenance(tmp_path):
+    with FakeOpenAI(responder=lambda request: "1. clinical case report") as server:
+        server.script(Reply(status=500), Reply(status=500))
+        settings = LLMSettings(base_url=server.base_url, model="m", max_retries=0)
+        pool = style_pool(LLMClient(settings, CompletionCache(tmp_path / "c.sqlite")), get_task("ncbi-disease"),
+                          ["Gout is common."], target=30, max_calls=5)
+    assert pool.items == ["clinical case report"]
+    assert pool.provenance["calls"] == 5 and pool.provenance["failed_calls"] == 2

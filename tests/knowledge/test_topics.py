@@ -2,7 +2,7 @@ from clingen_hf.cache import CompletionCache
 from clingen_hf.knowledge.topics import llm_topic_pool
 from clingen_hf.llm import LLMClient, LLMSettings
 from clingen_hf.tasks import get_task
-from tests.fake_openai import FakeOpenAI
+from tests.fake_openai import FakeOpenAI, Reply
 
 
 def test_llm_topics_until_target_unique_with_provenance(tmp_path):
@@ -19,6 +19,17 @@ def test_llm_topics_until_target_unique_with_provenance(tmp_path):
     )
     assert len(pool.items) == 350 == len(set(pool.items))
     assert pool.provenance["model"] == "m" and pool.provenance["calls"] == len(server.requests)
+
+
+def test_failed_listing_calls_are_counted_in_the_provenance(tmp_path):
+    with FakeOpenAI() as server:
+        server.script(Reply(status=500), "1. gout\n2. asthma", Reply(status=500), "1. migraine")
+        settings = LLMSettings(base_url=server.base_url, model="m", max_retries=0)
+        pool = llm_topic_pool(LLMClient(settings, CompletionCache(tmp_path / "c.sqlite")), get_task("ncbi-disease"),
+                              target=300, max_calls=4)
+    assert pool.items == ["gout", "asthma", "migraine"]
+    assert pool.provenance["calls"] == 4 and pool.provenance["failed_calls"] == 2
+    assert pool.provenance["failed_by_reason"] == {"llm_InternalServerError": 2}
 
 
 def test_kg_topics_follow_the_chosen_weighting():

@@ -657,6 +657,8 @@ def _label_counts(label_counts: dict) -> str:
 
 def _pool_line(kind: str, pool: dict) -> str:
     origin = pool.get("kg_source") or pool.get("loaded_from") or f"LLM, {pool.get('calls', 0)} calls"
+    if pool.get("failed_calls"):
+        origin += f", {pool['failed_calls']} failed: {_label_counts(pool.get('failed_by_reason') or {})}"
     line = f"  {kind}: {pool['count']} ({origin})"
     if pool.get("kg_gap"):
         line += f"\n    KG gap: {pool['kg_gap']}"

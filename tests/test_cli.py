@@ -335,3 +335,19 @@ def test_span_checks_on_a_task_without_spans_is_a_usage_error(clinical_llm, cach
                  clinical_llm.base_url, "--llm-model", "fake-clinical", "--output", str(tmp_path / "out")])
     assert code == 2 and "--self-check: span checks are for NER tasks" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_summary_counts_failed_pool_calls():
+    from clingen_hf.cli import _pool_line
+
+    pool = {"count": 40, "calls": 12, "failed_calls": 2, "failed_by_reason": {"llm_InternalServerError": 2}}
+    assert _pool_line("topics", pool) == "  topics: 40 (LLM, 12 calls, 2 failed: llm_InternalServerError 2)"
+    assert _pool_line("styles", {"count": 9, "calls": 3, "failed_calls": 0}) == "  styles: 9 (LLM, 3 calls)"
+
+
+def test_generate_refuses_an_evaluation_file_as_seeds(tmp_path, cache_dir, capsys):
+    (tmp_path / "devel.tsv").write_text("Gout\tB-Disease\n")
+    code = main(["generate", "--task", "ncbi-disease", "--seeds", str(tmp_path / "devel.tsv"), "--llm-base-url",
+                 "http://127.0.0.1:9/v1", "--llm-model", "m", "--output", str(tmp_path / "out")])
+    assert code == 2 and "is a dev split, which is for evaluation" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from clingen_hf.cli import main
+from clingen_hf.parsing import detokenize
 from clingen_hf.quality import (
     average_pairwise_similarity,
     central_moment_discrepancy,
+    encode,
     entity_frequencies,
     frequency_summary,
     label_distribution,
@@ -33,6 +35,19 @@ def test_cmd_by_hand_with_two_moments():
 def test_average_pairwise_similarity_of_identical_texts_is_one():
     assert average_pairwise_similarity(["asthma in children"] * 3) == pytest.approx(1.0, abs=1e-5)
     assert average_pairwise_similarity(["x"]) != average_pairwise_similarity(["x"])  # NaN for fewer than two
+
+
+def mean_off_diagonal_cosine(texts: list[str]) -> float:
+    embeddings = encode(texts)
+    embeddings = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
+    similarity = embeddings @ embeddings.T
+    return float(similarity[~np.eye(len(texts), dtype=bool)].mean())
+
+
+def test_average_pairwise_similarity_is_the_mean_cosine_over_pairs():
+    texts = ["asthma in children", "gout of the big toe", "lupus nephritis was treated"]
+    assert average_pairwise_similarity(texts) == pytest.approx(mean_off_diagonal_cosine(texts), abs=1e-6)
+    assert average_pairwise_similarity(texts) < 0.9
 
 
 def test_entity_frequencies_are_normalised_and_case_insensitive():
@@ -64,14 +79,21 @@ def test_clingen_quality_writes_numbers_plots_card_and_removes_flagged_rows(clin
     quality = json.loads((output / "zerogen" / "quality.json").read_text())
     assert quality["safety"]["near_copy_of_real"] >= 1 and quality["safety"]["removed"] >= 1
     assert quality["rows"] == first - quality["safety"]["removed"]
-    assert 0 <= quality["avg_pairwise_similarity"] <= 1 and quality["cmd_to_real"] > 0
-    assert quality["entities"]["unique_entities"] > 0
     assert (output / "zerogen" / "quality" / "tsne.png").stat().st_size > 1000
     assert (output / "zerogen" / "quality" / "entity_frequencies.png").is_file()
     card = (output / "README.md").read_text()
     assert "central moment discrepancy" in card and "removed by the safety gate" in card and "zerogen/quality/tsne.png" in card
     kept = datasets.load_dataset(str(output), "zerogen", split="train", cache_dir=str(tmp_path / "hf"))
     assert len(kept) == quality["rows"]
+    # the numbers are those of the rows kept, against the real rows, recomputed from their embeddings
+    texts = [detokenize(tokens) for tokens in kept["tokens"]]
+    real_texts = [detokenize(row["tokens"]) for row in (copied, other, other | {"tokens": other["tokens"][::-1]})]
+    assert quality["avg_pairwise_similarity"] == pytest.approx(mean_off_diagonal_cosine(texts), abs=1e-5)
+    assert quality["real_avg_pairwise_similarity"] == pytest.approx(mean_off_diagonal_cosine(real_texts), abs=1e-5)
+    assert quality["cmd_to_real"] == pytest.approx(central_moment_discrepancy(encode(texts), encode(real_texts)), abs=1e-5)
+    all_texts = [detokenize(tokens) for tokens in generated["tokens"]]  # before the flagged rows went
+    assert quality["avg_pairwise_similarity"] != pytest.approx(mean_off_diagonal_cosine(all_texts), abs=1e-5)
+    assert quality["entities"]["unique_entities"] == len({e.lower() for row in kept["entities"] for e in row}) > 0
     assert "similarity" in capsys.readouterr().out
 
 

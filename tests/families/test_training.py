@@ -1,5 +1,6 @@
 """Generated data of every model head trains a tiny model and is scored with the task's
-metric: fake LLM -> builder -> dataset folder -> two-stage Trainer run -> results."""
+metric: fake LLM -> builder -> dataset folder -> two-stage Trainer run -> results, whose dev
+scores are the saved model's, recomputed with seqeval / scikit-learn."""
 
 import json
 
@@ -10,6 +11,7 @@ from clingen_hf.tasks import get_task
 from clingen_hf.training.config import load_config
 from clingen_hf.training.trainer import train
 from tests.families.conftest import seed_rows
+from tests.training.test_heads import assert_reported_scores_are_the_saved_models
 
 
 @pytest.mark.parametrize(
@@ -30,7 +32,8 @@ def test_generated_data_trains_and_is_scored(task_name, expected_metrics, clinic
     real.mkdir()
     rows = seed_rows(get_task(task_name), per_class=10)
     (real / "train.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    (real / "dev.jsonl").write_text("\n".join(json.dumps(r) for r in rows[::3]) + "\n")
+    dev_rows = rows[::3]
+    (real / "dev.jsonl").write_text("\n".join(json.dumps(r) for r in dev_rows) + "\n")
     config = load_config(None, {"task": task_name, "model": tiny_model, "output_dir": str(tmp_path / "run"), "seeds": [0],
                                 "epochs": 1, "stage1_epochs": 1, "learning_rate": 1e-3, "batch_size": 8, "k_shot": 2,
                                 "real": str(real), "synthetic": f"{output}:zerogen"})
@@ -39,4 +42,4 @@ def test_generated_data_trains_and_is_scored(task_name, expected_metrics, clinic
     assert results["main_metric"] == task.main_metric
     scores = results["summary"]["dev"]
     assert expected_metrics <= set(scores)
-    assert all(0.0 <= scores[name]["mean"] <= 1.0 for name in expected_metrics)
+    assert_reported_scores_are_the_saved_models(results, tmp_path / "run" / "model", task, dev_rows)

@@ -6,6 +6,7 @@ import random
 
 import datasets
 import pytest
+import torch
 from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
 
 from clingen_hf.hub import write_config
@@ -37,9 +38,12 @@ def tiny_model(tmp_path_factory):
     words = sorted(set(DISEASES + FILLER + " ".join(FRAMES).replace("{}", "").split()))
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]
     (directory / "vocab.txt").write_text("\n".join(vocab) + "\n")
-    tokenizer = BertTokenizerFast(vocab_file=str(directory / "vocab.txt"), do_lower_case=True)
+    # transformers 5 ignores `vocab_file=` here (the vocabulary would be the special tokens only)
+    tokenizer = BertTokenizerFast(vocab=str(directory / "vocab.txt"), do_lower_case=True)
+    assert tokenizer.convert_tokens_to_ids(DISEASES[0].lower()) != tokenizer.unk_token_id
     config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                         intermediate_size=64, max_position_embeddings=64)
+    torch.manual_seed(0)  # the same random model every session
     BertForMaskedLM(config).save_pretrained(directory)
     tokenizer.save_pretrained(directory)
     return str(directory)

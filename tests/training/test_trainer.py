@@ -1,8 +1,15 @@
 import json
+import statistics
 
+import pytest
+import torch
+from transformers import AutoModelForTokenClassification, AutoTokenizer
 
+from clingen_hf.tasks import get_task
 from clingen_hf.training.config import load_config
 from clingen_hf.training.trainer import train
+from tests.training.conftest import ner_rows
+from tests.training.test_heads import score_saved_model
 
 
 def base_config(tiny_model, tmp_path, **overrides):
@@ -10,6 +17,23 @@ def base_config(tiny_model, tmp_path, **overrides):
               "epochs": 2, "stage1_epochs": 2, "learning_rate": 5e-3, "batch_size": 8, "max_length": 32}
     values.update(overrides)
     return load_config(None, values)
+
+
+def dev_loss(model_dir, rows, max_length) -> float:
+    """Mean cross-entropy of the saved token classifier over the first sub-token of each word."""
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+    model = AutoModelForTokenClassification.from_pretrained(str(model_dir)).eval()
+    encoded = tokenizer([r["tokens"] for r in rows], is_split_into_words=True, truncation=True, max_length=max_length,
+                        padding=True, return_tensors="pt")
+    labels = torch.full_like(encoded["input_ids"], -100)
+    for index, row in enumerate(rows):
+        seen = set()
+        for position, word in enumerate(encoded.word_ids(index)):
+            if word is not None and word not in seen:
+                labels[index, position] = model.config.label2id[row["ner_tags"][word]]
+                seen.add(word)
+    with torch.no_grad():
+        return model(**encoded, labels=labels).loss.item()
 
 
 def test_two_stage_ner_writes_model_results_and_card(tiny_model, ner_data, tmp_path):
@@ -20,15 +44,26 @@ def test_two_stage_ner_writes_model_results_and_card(tiny_model, ner_data, tmp_p
     assert saved["protocol"] == "two-stage" and [r["seed"] for r in saved["per_seed"]] == [0, 1]
     first = saved["per_seed"][0]
     assert first["steps"]["stage1"] == 2 and first["steps"]["stage2"] == 2 * 6  # 2 epochs of 5 few-shot rows / 8, of 48 synthetic / 8
-    for split in ("validation", "dev"):
-        assert 0.0 <= saved["summary"][split]["f1"]["mean"] <= 1.0
-        assert set(saved["summary"][split]["f1"]) == {"mean", "std"}
+    for split in ("validation", "dev"):  # mean and sample standard deviation of the seeds' numbers
+        assert {"f1", "precision", "recall", "loss"} <= set(saved["summary"][split])
+        for name, stats in saved["summary"][split].items():
+            values = [seed["metrics"][split][name] for seed in saved["per_seed"]]
+            assert stats == pytest.approx({"mean": statistics.fmean(values), "std": statistics.stdev(values)}), name
+    assert saved["summary"]["dev"]["loss"]["std"] > 0  # the seeds differ, so n-1 and n would give different numbers
+    selection = {seed["seed"]: seed["metrics"]["validation"]["selection_score"] for seed in saved["per_seed"]}
+    assert saved["best_seed"] == results["best_seed"] == max(selection, key=selection.get)
+    # model/ holds the best seed's model: its loss on the dev split (devel.tsv of ner_data) is that seed's
+    losses = {seed["seed"]: seed["metrics"]["dev"]["loss"] for seed in saved["per_seed"]}
+    assert losses[0] != pytest.approx(losses[1], rel=1e-3)
+    assert dev_loss(run / "model", ner_rows(20, 1), 32) == pytest.approx(losses[saved["best_seed"]], rel=1e-4)
+    best = saved["per_seed"][[0, 1].index(saved["best_seed"])]["metrics"]["dev"]
+    recomputed = score_saved_model(run / "model", get_task("ncbi-disease"), ner_rows(20, 1), 32)
+    assert {name: best[name] for name in recomputed} == pytest.approx(recomputed, abs=1e-6)
     assert saved["synthetic"]["config"] == "clingen-kg" and saved["synthetic"]["revision"].startswith("sha256:")
     assert (run / "model" / "config.json").exists() and (run / "model" / "tokenizer.json").exists()
     card = (run / "model" / "README.md").read_text()
     assert "model-index" in card and "clingen-kg" in card and "not for clinical decisions" in card
     assert not (run / "runs").exists()
-    assert results["best_seed"] in (0, 1)
 
 
 def test_two_stage_runs_share_stage_one_and_score_as_if_trained_alone(tiny_model, ner_data, tmp_path):

@@ -59,6 +59,10 @@ class TrainConfig:
     epochs: float = 6
     stage1_learning_rate: float | None = None  # default: learning_rate
     stage1_epochs: float | None = None  # default: epochs
+    # each stage runs at least this many optimizer steps: epochs are scaled up when the stage's
+    # data is small (5 few-shot rows or 40 synthetic ones are a step or three per epoch);
+    # 0 keeps the paper's fixed epochs
+    min_steps: int = 0
     # two-stage runs that would train stage I identically (same model, real data, seed and
     # stage I settings; no LoRA) share it through this folder: methods compared on one task
     # train the few-shot stage once per seed instead of once per method

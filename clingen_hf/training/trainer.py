@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import shutil
 import statistics
@@ -176,6 +177,7 @@ def training_arguments(config: TrainConfig, output_dir: Path, learning_rate: flo
 def fit(run: TrainingRun, model, train: datasets.Dataset, validation: datasets.Dataset, output_dir: Path,
         learning_rate: float, epochs: float, seed: int) -> Trainer:
     collator = (DataCollatorForTokenClassification if run.task.head == "token" else DataCollatorWithPadding)(run.tokenizer)
+    epochs = epochs_for_min_steps(epochs, len(train), run.config)
     trainer = Trainer(
         model=model,
         args=training_arguments(run.config, output_dir, learning_rate, epochs, seed),
@@ -187,6 +189,13 @@ def fit(run: TrainingRun, model, train: datasets.Dataset, validation: datasets.D
     )
     trainer.train()
     return trainer
+
+
+def epochs_for_min_steps(epochs: float, rows: int, config: TrainConfig) -> float:
+    """`epochs`, or more where that many epochs of `rows` would be fewer than `min_steps`
+    optimizer steps (one process; under data parallelism a step sees more rows)."""
+    steps_per_epoch = max(1, math.ceil(rows / config.batch_size))
+    return max(epochs, math.ceil(config.min_steps / steps_per_epoch))
 
 
 def train_one_seed(run: TrainingRun, seed: int, workdir: Path) -> SeedResult:
@@ -236,7 +245,7 @@ def few_shot_record(run: TrainingRun, few_shot: datasets.Dataset, validation: da
 
 
 STAGE1_DONE = "stage1.json"
-_STAGE1_SETTINGS = ("task", "model", "real", "dev_holdout", "k_shot", "batch_size", "eval_batch_size", "max_length",
+_STAGE1_SETTINGS = ("task", "model", "real", "dev_holdout", "k_shot", "min_steps", "batch_size", "eval_batch_size", "max_length",
                     "warmup_ratio", "weight_decay", "group_by_length", "bf16")
 
 

@@ -1,0 +1,53 @@
+"""Checkpoint selection: the main metric, a tie-breaker that never rewards predicting nothing."""
+
+import numpy as np
+from transformers import EvalPrediction
+
+from clingen_hf.tasks import get_task
+from clingen_hf.training.config import load_config
+from clingen_hf.training.metrics import DEGENERATE_SCORE, MetricComputer, entity_token_f1
+from clingen_hf.training.trainer import epochs_for_min_steps
+
+NCBI = get_task("ncbi-disease")
+O, B, I = (NCBI.labels.index(tag) for tag in ("O", "B-Disease", "I-Disease"))
+
+
+def scores(predicted_tags: list[list[int]], gold_tags: list[list[int]], task=NCBI) -> dict:
+    logits = np.stack([np.eye(len(task.labels))[row] for row in predicted_tags])
+    return MetricComputer(task)(EvalPrediction(predictions=logits, label_ids=np.array(gold_tags)))
+
+
+def test_an_all_o_checkpoint_is_never_selected_over_one_that_predicts_entities():
+    gold = [[O, B, I, O, O, O], [O, O, O, O, B, O]]
+    all_o = scores([[O] * 6, [O] * 6], gold)
+    wrong_spans = scores([[B, O, O, O, O, B], [B, I, O, O, O, O]], gold)  # F1 0, lower token accuracy than all-O
+    near_miss = scores([[O, B, O, O, O, O], [O, O, O, O, O, O]], gold)  # F1 0, one entity token right
+    assert all_o["accuracy"] > wrong_spans["accuracy"] and all_o["f1"] == wrong_spans["f1"] == near_miss["f1"] == 0
+    assert all_o["selection_score"] == DEGENERATE_SCORE and all_o["degenerate"] == 1.0
+    assert DEGENERATE_SCORE < wrong_spans["selection_score"] < near_miss["selection_score"]
+    exact = scores([[O, B, I, O, O, O], [O, O, O, O, O, O]], gold)
+    assert exact["selection_score"] > near_miss["selection_score"] and exact["f1"] > 0.6
+
+
+def test_entity_token_f1_counts_typed_entity_tokens_only():
+    assert entity_token_f1([["O", "O"]], [["B-Disease", "O"]]) == 0.0
+    assert entity_token_f1([["I-Disease", "B-Disease"]], [["B-Disease", "O"]]) == 2 / 3
+
+
+def test_a_classifier_that_answers_one_class_for_everything_is_degenerate():
+    gad = get_task("gad")
+    logits = np.array([[3.0, 0.0], [3.0, 0.0], [3.0, 0.0]])
+    constant = MetricComputer(gad)(EvalPrediction(predictions=logits, label_ids=np.array([0, 1, 1])))
+    mixed = MetricComputer(gad)(EvalPrediction(predictions=logits[:, ::-1].copy() * [[1], [-1], [1]],
+                                               label_ids=np.array([0, 1, 1])))
+    assert constant["selection_score"] == DEGENERATE_SCORE < mixed["selection_score"]
+
+
+def test_small_stages_get_at_least_min_steps():
+    config = load_config(None, {"task": "ncbi-disease", "model": "m", "output_dir": "o", "real": "r",
+                                "protocol": "supervised-few", "batch_size": 16, "min_steps": 60})
+    assert epochs_for_min_steps(30, 5, config) == 60  # 5 rows: one step per epoch
+    assert epochs_for_min_steps(3, 40, config) == 20  # 40 rows: three steps per epoch
+    assert epochs_for_min_steps(6, 5000, config) == 6  # large sets keep the configured epochs
+    config.min_steps = 0
+    assert epochs_for_min_steps(3, 40, config) == 3  # the paper's fixed epochs

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .data import DEFAULT_DEV_HOLDOUT, bundled_seeds_path
 from .families import family_for
+from .progress import JobProgress
 from .tasks import TaskSpec, get_task
 
 # Qwen2.5-1.5B Q4_K_M on 2 cores, measured for NCBI-Disease (docs/benchmarks.md); methods not
@@ -23,6 +24,12 @@ from .tasks import TaskSpec, get_task
 EMBEDDED_SECONDS_PER_SAMPLE = {"clingen-kg": 12.0, "zerogen": 2.3}
 UNMEASURED_SECONDS_PER_SAMPLE = 12.0
 DEMO_EVAL_SUFFIX = ".demo-eval.jsonl"
+# rough stage costs for the overall progress line (recalibrated as stages finish)
+LLM_START_SECONDS = 45.0
+REMOTE_SECONDS_PER_SAMPLE = 1.0
+TRAINING_SECONDS_PER_SEED = {"two-stage": 90.0, "supervised-few": 45.0, "supervised-full": 600.0}
+QUALITY_SECONDS = 60.0
+STARTING_LLM, QUALITY = "starting the embedded LLM", "quality numbers"
 TRAINER_CONFIGS = Path(__file__).resolve().parent.parent / "trainer_configs"
 SUPERVISED_FULL_EPOCHS = 3  # the whole real train split: fewer epochs than the few-shot stages need
 
@@ -103,10 +110,27 @@ def llm_endpoint(options: RunOptions):
         yield Endpoint(server.base_url, server.alias, server.model_fingerprint)
 
 
-def generate_all(options: RunOptions, seeds_source: str | None) -> dict[str, float]:
+def generate_all(options: RunOptions, seeds_source: str | None, progress: JobProgress | None = None) -> dict[str, float]:
+    if progress and not options.llm_base_url:
+        progress.start(STARTING_LLM)
     with llm_endpoint(options) as endpoint:
         announce_generation(options, seeds=1)
-        return generate_methods(options, seeds_source, endpoint, options.seed, options.output / "synthetic")
+        return generate_methods(options, seeds_source, endpoint, options.seed, options.output / "synthetic", progress)
+
+
+def job_stages(options: RunOptions) -> list[tuple[str, float]]:
+    """The stages of `clingen run` with rough seconds each (2 cores, the embedded model,
+    MiniLM): what the overall progress line counts and estimates from."""
+    steps = len(family_for(get_task(options.task)).steps)
+    per_sample = (lambda method: EMBEDDED_SECONDS_PER_SAMPLE.get(method, UNMEASURED_SECONDS_PER_SAMPLE)
+                  if not options.llm_base_url else REMOTE_SECONDS_PER_SAMPLE)
+    stages = [] if options.llm_base_url else [(STARTING_LLM, LLM_START_SECONDS)]
+    stages += [(f"generating {method}", per_sample(method) * steps * options.n) for method in options.methods]
+    seeds = len(options.train_seeds)
+    trained = [*options.methods, "supervised-few", *(["supervised-full"] if options.supervised_full else [])]
+    stages += [(f"training {name}", TRAINING_SECONDS_PER_SEED.get(name, TRAINING_SECONDS_PER_SEED["two-stage"]) * seeds)
+               for name in trained]
+    return stages + [(QUALITY, QUALITY_SECONDS)]
 
 
 def announce_generation(options: RunOptions, seeds: int) -> None:
@@ -120,12 +144,14 @@ def announce_generation(options: RunOptions, seeds: int) -> None:
 
 
 def generate_methods(options: RunOptions, seeds_source: str | None, endpoint: Endpoint, seed: int,
-                     synthetic_dir: Path) -> dict[str, float]:
+                     synthetic_dir: Path, progress: JobProgress | None = None) -> dict[str, float]:
     """`clingen generate` for every method into one dataset directory; seconds per method."""
     from .cli import build_parser, run_generate
 
     seconds = {}
     for method in options.methods:
+        if progress:
+            progress.start(f"generating {method}")
         argv = ["generate", "--task", options.task, "--method", method, "--n", str(options.n), "--seed", str(seed),
                 *endpoint.generate_flags(), "--concurrency", str(options.concurrency),
                 "--max-tokens", str(options.max_tokens), "--output", str(synthetic_dir)]
@@ -166,7 +192,8 @@ def trainer_settings(options: RunOptions, **overrides):
 
 
 def train_all(options: RunOptions, real: str, synthetic_dir: Path | None = None, seeds: list[int] | None = None,
-              models_dir: Path | None = None, few_shot_seed: int | None = None) -> dict[str, dict]:
+              models_dir: Path | None = None, few_shot_seed: int | None = None,
+              progress: JobProgress | None = None) -> dict[str, dict]:
     """Two-stage training on each method's data, and the supervised-few baseline, every model
     from the trainer config; the k-shot set is the one generation drew with `few_shot_seed`."""
     from .training.trainer import train
@@ -181,6 +208,8 @@ def train_all(options: RunOptions, real: str, synthetic_dir: Path | None = None,
     results = {}
     for name, protocol in protocols.items():
         seeds = seeds or options.train_seeds
+        if progress:
+            progress.start(f"training {name}")
         print(f"clingen: training {name} ({len(seeds)} seed(s)) ...", flush=True)
         config = trainer_settings(options, real=real, seeds=seeds, output_dir=str(models_dir / name),
                                   few_shot_seed=few_shot_seed, stage1_cache_dir=str(models_dir / "stage1-shared"),
@@ -284,8 +313,10 @@ def _generation_report(options: RunOptions, method: str) -> dict | None:
 def run_pipeline(options: RunOptions) -> str:
     task = get_task(options.task)
     real, seeds_source, is_demo = evaluation_data(options, task)
-    generation_s = generate_all(options, seeds_source)
-    training = train_all(options, real)
+    progress = JobProgress(job_stages(options))
+    generation_s = generate_all(options, seeds_source, progress)
+    training = train_all(options, real, progress=progress)
+    progress.start(QUALITY)
     quality = quality_numbers(options, seeds_source)
     table = results_table(options, training, quality, generation_s, is_demo)
     config = next(iter(training.values()))["config"]

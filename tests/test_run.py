@@ -74,6 +74,9 @@ def test_run_generates_trains_evaluates_and_reports(clinical_llm, cache_dir, tin
                  clinical_llm.base_url, "--llm-model", "fake-clinical", "--classifier", tiny_model, "--output", str(output)])
     assert code == 0
     out = capsys.readouterr().out
+    stages = [line.split("] ")[1].split(" |")[0] for line in out.splitlines() if line.startswith("clingen: [stage ")]
+    assert stages == ["generating clingen-kg", "generating zerogen", "training clingen-kg", "training zerogen",
+                      "training supervised-few", "quality numbers"]  # one overall line per stage, in order
     for name in ("clingen-kg", "zerogen", "supervised-few"):
         assert f"| {name} |" in out
         assert (output / "models" / name / "model" / "README.md").exists()

@@ -246,7 +246,8 @@ def _check_pipeline_arguments(args) -> None:
         raise UsageError(f"--n must be a positive number of samples, got {args.n}")
     refuse_span_checks_off_ner(get_task(args.task), [f for f in label_quality_flags(args) if f in SPAN_CHECK_FLAGS])
     refuse_fuzzy_without_verification(args)
-    if args.real and not Path(args.real).exists() and "/" not in args.real:
+    local_path = args.real and (args.real.startswith(("/", ".", "~")) or "/" not in args.real)  # else: a Hub id
+    if local_path and not Path(args.real).exists():
         raise UsageError(f"--real {args.real}: no such folder (give a folder of the task's real data, or a Hub id)")
     if args.test and not args.real:
         raise UsageError("--test needs --real: the demo run evaluates on the bundled demo set")

@@ -94,6 +94,8 @@ def test_run_rejects_bad_input(cache_dir, tmp_path, capsys):
     assert "--n must be a positive number" in capsys.readouterr().err
     assert main(["run", "--task", "ncbi-disease", "--real", "nowhere", "--output", str(tmp_path / "o")]) == 2
     assert "--real nowhere: no such folder" in capsys.readouterr().err
+    assert main(["run", "--task", "ncbi-disease", "--real", str(tmp_path / "missing"), "--output", str(tmp_path / "o")]) == 2
+    assert "no such folder" in capsys.readouterr().err  # an absolute path is a folder, not a Hub id
     assert main(["experiment", "--task", "gad", "--self-check", "--output", str(tmp_path / "o")]) == 2
     assert "--self-check: span checks are for NER tasks" in capsys.readouterr().err
     assert main(["run", "--task", "ncbi-disease", "--link-fuzzy", "0.9", "--output", str(tmp_path / "o")]) == 2

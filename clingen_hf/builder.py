@@ -30,6 +30,7 @@ from .cache import CompletionCache
 from .data import DEFAULT_DEV_HOLDOUT, few_shot_digest, few_shot_split, load_seeds
 from .families import family_for
 from .gates import duplicate_reasons
+from .hub import REPORT_FILE
 from .knowledge.graph import KnowledgeGraph
 from .knowledge.pools import Pool
 from .knowledge.styles import checked_style_pool, style_pool
@@ -493,7 +494,6 @@ class ClinGenBuilder(datasets.GeneratorBasedBuilder):
     BUILDER_CONFIG_CLASS = GenerationConfig
     BUILDER_CONFIGS = [GenerationConfig(name=method, description=METHOD_DESCRIPTIONS[method]) for method in METHODS]
     DEFAULT_CONFIG_NAME = "clingen-kg"
-    REPORT_FILE = "generation_report.json"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -502,7 +502,7 @@ class ClinGenBuilder(datasets.GeneratorBasedBuilder):
     def _download_and_prepare(self, dl_manager, verification_mode, **prepare_split_kwargs):
         super()._download_and_prepare(dl_manager, verification_mode, **prepare_split_kwargs)
         report = json.dumps(report_to_dict(self.report, self.config), indent=2, default=str)
-        Path(self._output_dir, self.REPORT_FILE).write_text(report + "\n", encoding="utf-8")
+        Path(self._output_dir, REPORT_FILE).write_text(report + "\n", encoding="utf-8")
 
     @property
     def generation_report(self) -> dict:
@@ -510,7 +510,7 @@ class ClinGenBuilder(datasets.GeneratorBasedBuilder):
         also when `download_and_prepare` reused the builder's own cache."""
         if self.report is not None:
             return report_to_dict(self.report, self.config)
-        saved = Path(self.cache_dir, self.REPORT_FILE)
+        saved = Path(self.cache_dir, REPORT_FILE)
         if not saved.is_file():
             raise GenerationError("no generation report: call download_and_prepare() first")
         return json.loads(saved.read_text(encoding="utf-8"))

@@ -18,6 +18,7 @@ from pathlib import Path
 import datasets
 
 from ..data import few_shot_split, hold_out_dev, seed_features
+from ..hub import REPORT_FILE
 from ..readers import (
     DataError,
     canonical_split,
@@ -54,7 +55,7 @@ def load_synthetic(spec: str, task: TaskSpec, limit: int | None = None) -> tuple
 
 def _few_shot_provenance(config_dir: Path) -> dict:
     """The generation seed and few-shot digest a generated config recorded (older outputs lack them)."""
-    path = config_dir / "generation_report.json"
+    path = config_dir / REPORT_FILE
     if not path.is_file():
         return {}
     report = json.loads(path.read_text(encoding="utf-8"))

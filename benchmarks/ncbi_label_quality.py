@@ -61,6 +61,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--n", type=int, default=500, help="samples per variant (default: 500)")
     p.add_argument("--output", type=Path, required=True)
     p.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
+    p.add_argument("--generation-seed", type=int, default=0, help="run seed of every generation (default: 0); another "
+                   "seed is another generation: few-shot draw, topics, styles and LLM sampling")
     p.add_argument("--train-seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--llm-base-url", help="an OpenAI-compatible server (default: start the embedded one)")
     p.add_argument("--llm-model", default="local")
@@ -74,7 +76,7 @@ def generate(args, endpoint, synthetic: Path) -> dict[str, float]:
     seconds = {}
     for name in args.variants:
         method, flags, _ = VARIANTS[name]
-        argv = ["generate", "--task", args.task, "--method", method, "--config", name, "--n", str(args.n), "--seed", "0",
+        argv = ["generate", "--task", args.task, "--method", method, "--config", name, "--n", str(args.n), "--seed", str(args.generation_seed),
                 "--seeds", args.real, *endpoint.generate_flags(), "--max-tokens", str(args.max_tokens),
                 "--cache-dir", args.cache_dir, "--output", str(synthetic), *flags]
         started = time.monotonic()
@@ -120,7 +122,7 @@ def main(argv=None) -> int:
     args.output.mkdir(parents=True, exist_ok=True)
     args.cache_dir = args.cache_dir or str(args.output / "cache")
     synthetic = args.output / "synthetic"
-    options = RunOptions(task=args.task, output=args.output, methods=args.variants, n=args.n, real=args.real,
+    options = RunOptions(task=args.task, output=args.output, methods=args.variants, n=args.n, real=args.real, seed=args.generation_seed,
                          llm_base_url=args.llm_base_url, llm_model=args.llm_model, max_tokens=args.max_tokens,
                          train_seeds=args.train_seeds, cache_dir=args.cache_dir)
     with llm_endpoint(options) as endpoint:

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from clingen_hf.cli import main as clingen  # noqa: E402
-from clingen_hf.hub import config_reports  # noqa: E402
+from clingen_hf.hub.layout import config_reports  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -25,32 +25,33 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from clingen_hf.cli import main as clingen  # noqa: E402
-from clingen_hf.hub import config_reports  # noqa: E402
-from clingen_hf.run import RunOptions, llm_endpoint, train_all  # noqa: E402
+from clingen_hf.hub.layout import config_reports  # noqa: E402
+from clingen_hf.pipelines.run import RunOptions, llm_endpoint, train_all  # noqa: E402
 
-CHECKS = ["--verify-spans", "remove", "--self-check"]
-# name -> (method, flags, what it shows). Part numbers follow the issue: 1 KG verification,
+NO_ADD = ["--no-add-kg-mentions"]
+# name -> (method, flags, what it shows). Flags are relative to the default recipe (`--recipe clingen`:
+# parts 1-4 and KG mentions added). Part numbers follow the label-quality issue: 1 KG verification,
 # 2 weighted topics, 3 styles as kinds of text, 4 guidelines, 5 self-check.
 VARIANTS = {
-    "zerogen": ("zerogen", ["--no-guidelines"], "the paper's ZeroGen prompt"),
-    "clingen-kg-paper": ("clingen-kg", ["--no-guidelines", "--topic-weighting", "uniform", "--style-prompt", "paper"],
+    "zerogen": ("zerogen", [], "the paper's ZeroGen prompt"),
+    "clingen-kg-paper": ("clingen-kg", ["--recipe", "paper"],
                          "ClinGen-KG as published: uniform topics, Listing 1 styles, no guidelines, no checks"),
-    "clingen-kg-all": ("clingen-kg", CHECKS, "ClinGen-KG with parts 1-5"),
-    "clingen-kg-all-add": ("clingen-kg", [*CHECKS, "--add-kg-mentions"], "parts 1-5, and KG mentions added"),
-    "clingen-kg-no-verify": ("clingen-kg", ["--self-check"], "parts 2-5 (without 1: KG verification)"),
-    "clingen-kg-no-checks": ("clingen-kg", [], "parts 2-4 (without 1 and 5: no span checks)"),
-    "clingen-kg-no-self-check": ("clingen-kg", ["--verify-spans", "remove"], "parts 1-4 (without 5: self-check)"),
-    "clingen-kg-no-guidelines": ("clingen-kg", ["--verify-spans", "remove", "--no-guidelines"],
-                                 "parts 1-3 (parts 1-4 without 4: guidelines)"),
-    "clingen-kg-uniform-topics": ("clingen-kg", ["--verify-spans", "remove", "--topic-weighting", "uniform"],
+    "clingen-kg-all": ("clingen-kg", ["--self-check", *NO_ADD], "ClinGen-KG with parts 1-5"),
+    "clingen-kg-all-add": ("clingen-kg", ["--self-check"], "parts 1-5, and KG mentions added"),
+    "clingen-kg-no-verify": ("clingen-kg", ["--verify-spans", "off", "--self-check", *NO_ADD],
+                             "parts 2-5 (without 1: KG verification)"),
+    "clingen-kg-no-checks": ("clingen-kg", ["--verify-spans", "off", *NO_ADD],
+                             "parts 2-4 (without 1 and 5: no span checks; the default before the recipe)"),
+    "clingen-kg-no-self-check": ("clingen-kg", NO_ADD, "parts 1-4 (without 5: self-check)"),
+    "clingen-kg-no-guidelines": ("clingen-kg", ["--no-guidelines", *NO_ADD], "parts 1-3 (parts 1-4 without 4: guidelines)"),
+    "clingen-kg-uniform-topics": ("clingen-kg", ["--topic-weighting", "uniform", *NO_ADD],
                                   "parts 1, 3, 4 (parts 1-4 without 2: uniform topics)"),
-    "clingen-kg-paper-styles": ("clingen-kg", ["--verify-spans", "remove", "--style-prompt", "paper"],
+    "clingen-kg-paper-styles": ("clingen-kg", ["--style-prompt", "paper", *NO_ADD],
                                 "parts 1, 2, 4 (parts 1-4 without 3: the paper's style prompt)"),
-    "clingen-kg-add": ("clingen-kg", ["--verify-spans", "remove", "--add-kg-mentions"],
-                       "parts 1-4, and KG mentions the LLM left unlabelled added"),
-    "clingen-kg-fuzzy": ("clingen-kg", ["--verify-spans", "remove", "--link-fuzzy", "0.9"],
+    "clingen-kg-add": ("clingen-kg", [], "the default recipe: parts 1-4, and KG mentions the LLM left unlabelled added"),
+    "clingen-kg-fuzzy": ("clingen-kg", ["--link-fuzzy", "0.9", *NO_ADD],
                          "parts 1-4, spans also linked to KG names of similarity >= 0.9"),
-    "zerogen-checks": ("zerogen", ["--no-guidelines", *CHECKS], "ZeroGen with parts 1 and 5"),
+    "zerogen-checks": ("zerogen", ["--verify-spans", "remove", "--self-check"], "ZeroGen with parts 1 and 5"),
 }
 
 
@@ -122,7 +123,8 @@ def main(argv=None) -> int:
     args.output.mkdir(parents=True, exist_ok=True)
     args.cache_dir = args.cache_dir or str(args.output / "cache")
     synthetic = args.output / "synthetic"
-    options = RunOptions(task=args.task, output=args.output, methods=args.variants, n=args.n, real=args.real, seed=args.generation_seed,
+    options = RunOptions(task=args.task, output=args.output, methods=args.variants, n=args.n, real=args.real,
+                         seed=args.generation_seed,
                          llm_base_url=args.llm_base_url, llm_model=args.llm_model, max_tokens=args.max_tokens,
                          train_seeds=args.train_seeds, cache_dir=args.cache_dir)
     with llm_endpoint(options) as endpoint:

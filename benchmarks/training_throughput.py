@@ -22,8 +22,8 @@ from torch.utils.data import DataLoader  # noqa: E402
 from transformers import DataCollatorForTokenClassification, get_linear_schedule_with_warmup  # noqa: E402
 from transformers.trainer_pt_utils import LengthGroupedSampler  # noqa: E402
 
-from clingen_hf.data import load_seeds  # noqa: E402
-from clingen_hf.tasks import get_task  # noqa: E402
+from clingen_hf.data.seeds import load_seeds  # noqa: E402
+from clingen_hf.core.tasks import get_task  # noqa: E402
 from clingen_hf.training.config import load_config  # noqa: E402
 from clingen_hf.training.metrics import MetricComputer  # noqa: E402
 from clingen_hf.training.trainer import TrainingRun, build_model, fit, resolve_model_path, use_all_cpu_cores  # noqa: E402

@@ -1,7 +1,7 @@
 """Recipe for clingen/ncbi-synthetic: every method's config of NCBI-Disease synthetic data.
 
 Fixes the task, the methods, the size and the seed; builds each config into one directory
-with `clingen generate` (cached: a rerun is free) and, with --push, publishes it as VERSION.
+with `clingen_hf.generate` (cached: a rerun is free) and, with --push, publishes it as VERSION.
 
     python dataset_scripts/ncbi_synthetic.py --llm-base-url http://127.0.0.1:8000/v1 --llm-model qwen \\
         --seeds path/to/ncbi_disease/train.tsv --push --version v1.0.0
@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from clingen_hf.cli import main as clingen
+from clingen_hf import GenerationConfig, LLMSettings, generate
+from clingen_hf.generation.summary import summary_lines
+from clingen_hf.hub.publish import publish_dataset
 
 RECIPE = {
     "repo_id": "clingen/ncbi-synthetic",
@@ -44,18 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.push and not args.version:
         print("ncbi_synthetic.py: error: --push needs --version", file=sys.stderr)
         return 2
+    llm = LLMSettings(base_url=args.llm_base_url, model=args.llm_model, api_key_env=args.llm_api_key_env,
+                      concurrency=int(args.concurrency))
     for method in RECIPE["methods"]:
-        command = ["generate", "--task", RECIPE["task"], "--method", method, "--n", str(args.n), "--seed", str(RECIPE["seed"]),
-                   "--k-shot", str(RECIPE["k_shot"]), "--llm-base-url", args.llm_base_url, "--llm-model", args.llm_model,
-                   "--concurrency", args.concurrency, "--output", args.output]
-        command += ["--seeds", args.seeds] if args.seeds else []
-        command += ["--llm-api-key-env", args.llm_api_key_env] if args.llm_api_key_env else []
-        code = clingen(command)
-        if code != 0:
-            print(f"ncbi_synthetic.py: {method} failed (exit {code}); nothing published", file=sys.stderr)
-            return code
+        config = GenerationConfig(task=RECIPE["task"], method=method, n=args.n, seed=RECIPE["seed"],
+                                  k_shot=RECIPE["k_shot"], seeds=args.seeds, llm=llm)
+        result = generate(config)  # bad settings raise before any call; failures raise with the reason
+        location = result.save(args.output)
+        print("\n".join(summary_lines(result.report, result.ledger, location, config.config_name, None)))
     if args.push:
-        return clingen(["publish", args.output, "--repo-id", args.repo_id, "--version", args.version])
+        published = publish_dataset(args.output, args.repo_id, args.version)
+        print(f"{args.repo_id}: {args.version} ({published.identity})")
     return 0
 
 

@@ -55,8 +55,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..cache import default_cache_dir  # the one place that decides the cache folder
-from .graph import ENTITY_COLUMNS, KnowledgeGraph, KnowledgeGraphError, natural_name
+from clingen_hf.llm.cache import default_cache_dir  # the one place that decides the cache folder
+from clingen_hf.knowledge.graph import ENTITY_COLUMNS, KnowledgeGraph, KnowledgeGraphError, natural_name
 
 logger = logging.getLogger(__name__)
 

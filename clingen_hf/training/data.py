@@ -3,7 +3,7 @@ and their encoding for each model head.
 
 Row schemas by head: token `tokens` + `ner_tags`; single `text` + `label`; multi `text` +
 `labels` (a list of label names or ids); pair `text` + `text_pair` + `label`.
-The synthetic set's labels may be names or ids; real data is read by `clingen_hf.readers`
+The synthetic set's labels may be names or ids; real data is read by `clingen_hf.data.readers`
 (any real format, Hub schemas by column alias). Both are checked against the task's labels
 and turned into ids of `task.labels`.
 """
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import datasets
 
-from ..data import few_shot_split, hold_out_dev, seed_features
-from ..hub import REPORT_FILE
-from ..readers import (
+from clingen_hf.data.seeds import few_shot_split, hold_out_dev, seed_features
+from clingen_hf.hub.layout import REPORT_FILE
+from clingen_hf.data.readers import (
     DataError,
     canonical_split,
     load_local_dataset,
@@ -27,8 +27,8 @@ from ..readers import (
     read_split_folder,
     rows_from_hub,
 )
-from ..tasks import TaskSpec
-from .config import TrainConfigError
+from clingen_hf.core.tasks import TaskSpec
+from clingen_hf.training.config import TrainConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def content_revision(directory: Path) -> str:
 
 
 def load_real(source: str, task: TaskSpec, dev_holdout: float | None = None, test: str | None = None) -> datasets.DatasetDict:
-    """The real splits: a folder of split files in any format of `clingen_hf.readers`
+    """The real splits: a folder of split files in any format of `clingen_hf.data.readers`
     (train.tsv, devel.tsv, test.jsonl, CDR_TrainingSet.PubTator.txt, ...) or a Hub id.
     Split names are normalised to train / dev / test. With `dev_holdout`, data that has a
     single split is divided into train and dev (`hold_out_dev`). `test`: a file in the
@@ -162,7 +162,7 @@ def _features_with_ids(features: datasets.Features, label_column: str, task: Tas
 
 def few_shot_and_validation(train: datasets.Dataset, task: TaskSpec, k: int, seed: int) -> tuple[datasets.Dataset, datasets.Dataset]:
     """Stage I's k-shot set and its disjoint validation set of the same size, from the real
-    train split with the few-shot seed: `clingen_hf.data.few_shot_split`, the same draw
+    train split with the few-shot seed: `clingen_hf.data.seeds.few_shot_split`, the same draw
     generation takes its demonstrations from."""
     try:
         few_shot, validation = few_shot_split(train, task, k, seed)

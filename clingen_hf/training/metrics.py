@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..metrics import flatten_metrics, load_metric
-from ..tasks import TaskSpec
+from clingen_hf.core.metrics import flatten_metrics, load_metric
+from clingen_hf.core.tasks import TaskSpec
 
 TIE_BREAKER = {"token": "entity_token_f1", "single": "macro_f1", "pair": "macro_f1", "multi": "subset_accuracy"}
 DEGENERATE_SCORE = -1.0

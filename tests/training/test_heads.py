@@ -15,7 +15,7 @@ from seqeval.scheme import IOB2
 from sklearn import metrics as sk
 from transformers import AutoModelForSequenceClassification, AutoModelForTokenClassification, AutoTokenizer
 
-from clingen_hf.tasks import TaskSpec
+from clingen_hf.core.tasks import TaskSpec
 from clingen_hf.training.config import load_config
 from clingen_hf.training.trainer import train
 from tests.training.conftest import register_task, write_jsonl

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from clingen_hf.training.cli import main as train_main
+from clingen_hf.cli.train import main as train_main
 from clingen_hf.training.config import TrainConfigError, load_config
 from clingen_hf.training.trainer import train
 

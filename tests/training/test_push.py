@@ -4,7 +4,7 @@ from pathlib import Path
 
 from huggingface_hub import HfApi, ModelCard
 
-from clingen_hf.publish import publish_dataset
+from clingen_hf.hub.publish import publish_dataset
 from clingen_hf.training.config import load_config
 from clingen_hf.training.trainer import train
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import datasets
 import pytest
 
-from clingen_hf.tasks import get_task
+from clingen_hf.core.tasks import get_task
 from clingen_hf.training.config import TrainConfigError
 from clingen_hf.training.data import few_shot_and_validation, load_real
 
@@ -61,7 +61,7 @@ def test_few_shot_and_validation_for_multi_label_rows():
 
 
 def test_single_split_real_data_is_divided_by_dev_holdout(tmp_path):
-    from clingen_hf.tasks import get_task
+    from clingen_hf.core.tasks import get_task
     from clingen_hf.training.config import TrainConfigError
     from clingen_hf.training.data import load_real
 

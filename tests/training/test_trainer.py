@@ -5,7 +5,7 @@ import pytest
 import torch
 from transformers import AutoModelForTokenClassification, AutoTokenizer
 
-from clingen_hf.tasks import get_task
+from clingen_hf.core.tasks import get_task
 from clingen_hf.training.config import load_config
 from clingen_hf.training.trainer import train
 from tests.training.conftest import ner_rows

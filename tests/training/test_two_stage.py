@@ -14,8 +14,8 @@ import pytest
 import torch
 from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
 
-from clingen_hf.hub import write_config
-from clingen_hf.tasks import get_task
+from clingen_hf.hub.layout import write_config
+from clingen_hf.core.tasks import get_task
 from clingen_hf.training.config import load_config
 from clingen_hf.training.trainer import train
 from tests.training.conftest import write_conll

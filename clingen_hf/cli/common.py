@@ -1,0 +1,134 @@
+"""What the commands share: errors, LLM options, label-check options."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from clingen_hf.generation.recipe import RECIPES, SPAN_POLICIES
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+
+
+class UsageError(ValueError):
+    """Bad input the user can fix; printed without a traceback, exit code 2."""
+
+
+class local_llm_errors_as_usage:
+    """The embedded server's errors (model missing or corrupt, port taken) are the user's to fix."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        from clingen_hf.llm.local_server import LocalLLMError
+
+        if isinstance(error, LocalLLMError):
+            raise UsageError(str(error)) from error
+        return False
+
+
+def similarity_ratio(text: str) -> float:
+    """argparse type of --link-fuzzy: a similarity in (0, 1]."""
+    try:
+        ratio = float(text)
+    except ValueError:
+        ratio = -1.0
+    if not 0 < ratio <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a similarity in (0, 1]; 0.9 tolerates a letter or two in ten")
+    return ratio
+
+
+def task_names() -> list[str]:
+    from clingen_hf.core.tasks import TASKS
+
+    return sorted(TASKS)
+
+
+def add_label_check_arguments(p, what: str) -> None:
+    """--recipe and the settings it decides; each given one overrides the recipe."""
+    group = p.add_argument_group(f"recipe and label quality ({what})")
+    group.add_argument("--recipe", choices=RECIPES, default="clingen",
+                       help="'clingen': the measured default (NER: KG verification of spans, KG mentions added; "
+                       "guidelines in the prompt; KG-weighted topics; styles as kinds of text); 'paper': ClinGen as "
+                       "published. Baselines always use the paper's prompts. (default: clingen; docs/benchmarks.md)")
+    group.add_argument("--verify-spans", choices=SPAN_POLICIES,
+                       help="link every labelled span to an entity of the task's type in the KG; 'remove' unlabels "
+                       "spans that do not link, 'flag' only records them (default: the recipe's)")
+    group.add_argument("--link-fuzzy", type=similarity_ratio, metavar="R",
+                       help="with --verify-spans: a span that matches no KG name exactly, normalised or as a synonym "
+                       "links to the most similar name if their similarity is >= R, e.g. 0.9 (default: off)")
+    group.add_argument("--add-kg-mentions", action=argparse.BooleanOptionalAction,
+                       help="also label mentions of KG entities the LLM left unlabelled (default: the recipe's)")
+    group.add_argument("--self-check", action=argparse.BooleanOptionalAction,
+                       help="a second LLM pass at temperature 0 confirms or rejects every labelled span against the "
+                       "guidelines; rejected spans are unlabelled (one more call per sample; default: off)")
+    group.add_argument("--guidelines", action=argparse.BooleanOptionalAction,
+                       help="the task's annotation guidelines in the prompt; --no-guidelines: the paper's prompts "
+                       "(default: the recipe's)")
+    group.add_argument("--topic-weighting", choices=["kg", "uniform"],
+                       help="how KG topics are drawn: 'kg' in proportion to the KG's entity weights, which favours "
+                       "entities text mentions often; 'uniform' as the paper, mostly rare entities (default: the "
+                       "recipe's)")
+    group.add_argument("--style-prompt", choices=["kinds", "paper"],
+                       help="'kinds' asks for kinds of text with their author's role and rejects named people and "
+                       "institutions; 'paper' is the paper's Listing 1 (default: the recipe's)")
+
+
+CHECK_FIELDS = ("verify_spans", "link_fuzzy", "add_kg_mentions", "self_check", "guidelines")
+
+
+def label_check_overrides(args) -> dict:
+    """The label-check settings given on the command line (the recipe decides the rest)."""
+    return {name: getattr(args, name) for name in CHECK_FIELDS if getattr(args, name) is not None}
+
+
+def checks_for(args, task: str, method: str):
+    """The recipe's label checks for this task and method, with the command line's overrides."""
+    from dataclasses import replace
+
+    from clingen_hf.core.methods import get_method
+    from clingen_hf.core.tasks import get_task
+    from clingen_hf.generation.recipe import recipe_for
+
+    return replace(recipe_for(args.recipe, get_task(task), get_method(method)).checks, **label_check_overrides(args))
+
+
+def add_llm_arguments(p) -> None:
+    llm = p.add_argument_group("LLM")
+    llm.add_argument("--llm-base-url", default=os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1"), help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)")
+    llm.add_argument("--llm-model", required=True, help="model name the server knows")
+    llm.add_argument("--llm-model-fingerprint", help="the identity of the model behind --llm-model, part of the cache "
+                     "key (default: what the server reports at /v1/models)")
+    llm.add_argument("--llm-api-key-env", help="name of the environment variable holding the API key (default: OPENAI_API_KEY; not needed for a server on 127.0.0.1)")
+    llm.add_argument("--temperature", type=float, default=1.0, help="(default: 1.0, as the paper)")
+    llm.add_argument("--top-p", type=float, default=1.0, help="(default: 1.0, as the paper)")
+    llm.add_argument("--max-tokens", type=int, default=512, help="(default: 512)")
+    llm.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default: 8)")
+    llm.add_argument("--timeout", type=float, default=120.0, help="seconds per request before a retry (default: 120)")
+    llm.add_argument("--max-retries", type=int, default=4, help="client retries on 429/5xx/timeouts (default: 4)")
+    llm.add_argument("--price-input", type=float, help="USD per million prompt tokens (default: known OpenAI prices; 0 for local servers)")
+    llm.add_argument("--price-output", type=float, help="USD per million completion tokens")
+    llm.add_argument("--max-cost-usd", type=float, help="stop making calls once this much was spent; what is done is kept")
+    llm.add_argument("--cache-dir", help="where completions and the embedded KG are cached (default: $CLINGEN_CACHE or ~/.cache/clingen_hf)")
+
+
+def llm_settings_from(args):
+    from clingen_hf.llm.client import LLMSettings
+
+    return LLMSettings(
+        base_url=args.llm_base_url,
+        model=args.llm_model,
+        api_key_env=args.llm_api_key_env,
+        temperature=args.temperature,
+        top_p=args.top_p,
+        max_tokens=args.max_tokens,
+        concurrency=args.concurrency,
+        timeout_s=args.timeout,
+        max_retries=args.max_retries,
+        price_input_per_mtok=args.price_input,
+        price_output_per_mtok=args.price_output,
+        max_cost_usd=args.max_cost_usd,
+        model_fingerprint=args.llm_model_fingerprint,
+    )

@@ -6,7 +6,7 @@
 
 import sys
 
-from clingen_hf.training.cli import main
+from clingen_hf.cli.train import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,7 +8,16 @@ import logging
 import sys
 
 from clingen_hf import __version__
-from clingen_hf.cli import experiment, generate, infer, publish, quality, run, serve_llm, versions
+from clingen_hf.cli import (
+    experiment,
+    generate,
+    infer,
+    publish,
+    quality,
+    run,
+    serve_llm,
+    versions,
+)
 from clingen_hf.cli.common import EXIT_BAD_INPUT, EXIT_FAILED, UsageError
 
 COMMANDS = (generate, publish, versions, run, serve_llm, quality, experiment, infer)
@@ -34,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     from clingen_hf.generation.api import GenerationConfigError
     from clingen_hf.generation.builder import GenerationError
     from clingen_hf.hub.publish import PublishError
-    from clingen_hf.knowledge.graph import KnowledgeGraphError
+    from clingen_hf.knowledge.entities import KnowledgeGraphError
     from clingen_hf.knowledge.pools import PoolError
     from clingen_hf.llm.client import LLMConfigError
     from clingen_hf.training.config import TrainConfigError

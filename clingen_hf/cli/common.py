@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from clingen_hf.generation.recipe import RECIPES, SPAN_POLICIES
+from clingen_hf.generation.checks.verification import POLICIES as SPAN_POLICIES
+from clingen_hf.generation.recipe import RECIPES
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1

@@ -6,7 +6,11 @@ import argparse
 from pathlib import Path
 
 from clingen_hf.cli.common import local_llm_errors_as_usage
-from clingen_hf.cli.pipeline_options import add_pipeline_arguments, check_pipeline_arguments, pipeline_options
+from clingen_hf.cli.pipeline_options import (
+    add_pipeline_arguments,
+    check_pipeline_arguments,
+    pipeline_options,
+)
 from clingen_hf.core.methods import METHODS
 from clingen_hf.pipelines.experiment import ExperimentOptions, run_experiment
 

@@ -6,7 +6,13 @@ import argparse
 import json
 from pathlib import Path
 
-from clingen_hf.cli.common import UsageError, add_llm_arguments, llm_settings_from, task_names
+from clingen_hf.cli.common import (
+    UsageError,
+    add_llm_arguments,
+    llm_settings_from,
+    task_names,
+)
+
 
 def add_parser(commands) -> None:
     i = commands.add_parser(
@@ -31,10 +37,10 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
-    from clingen_hf.llm.cache import CompletionCache
-    from clingen_hf.evaluation.inference import infer_with_k_shot, real_seed_splits
-    from clingen_hf.llm.client import LLMClient, resolve_api_key
     from clingen_hf.core.tasks import get_task
+    from clingen_hf.evaluation.inference import infer_with_k_shot, real_seed_splits
+    from clingen_hf.llm.cache import CompletionCache
+    from clingen_hf.llm.client import LLMClient, resolve_api_key
 
     task = get_task(args.task)
     settings = llm_settings_from(args)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clingen_hf.cli.common import UsageError, add_label_check_arguments, checks_for, label_check_overrides, task_names
+from clingen_hf.cli.common import (
+    UsageError,
+    add_label_check_arguments,
+    checks_for,
+    label_check_overrides,
+    task_names,
+)
 from clingen_hf.core.methods import METHODS
 from clingen_hf.core.tasks import get_task
 from clingen_hf.data.seeds import DEFAULT_DEV_HOLDOUT

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+
 def add_parser(commands) -> None:
     p = commands.add_parser(
         "publish",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from clingen_hf.cli.common import UsageError
 
+
 def add_parser(commands) -> None:
     q = commands.add_parser(
         "quality",

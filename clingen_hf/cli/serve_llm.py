@@ -7,6 +7,7 @@ from pathlib import Path
 
 from clingen_hf.cli.common import local_llm_errors_as_usage
 
+
 def add_parser(commands) -> None:
     s = commands.add_parser("serve-llm", help="serve the embedded LLM as an OpenAI-compatible API on 127.0.0.1",
                             description="Start the embedded llama.cpp server (the same one `clingen run` uses) until Ctrl-C.")
@@ -22,7 +23,8 @@ def run(args) -> int:
     import time as clock
 
     with local_llm_errors_as_usage():
-        from clingen_hf.llm.local_server import LlamaServer, resolve_model
+        from clingen_hf.llm.gguf import resolve_model
+        from clingen_hf.llm.local_server import LlamaServer
         from clingen_hf.pipelines.run import hub_reachable_by_settings
 
         cache_dir = Path(args.cache_dir) if args.cache_dir else None

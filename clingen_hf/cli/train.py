@@ -21,7 +21,9 @@ supervised-few | supervised-full), synthetic (DIR:CONFIG or REPO_ID[@REVISION]:C
 (folder of train/dev files or Hub id), eval_splits, seeds, k_shot, learning_rate, epochs,
 stage1_learning_rate, stage1_epochs, batch_size, eval_batch_size, max_length, warmup_ratio,
 weight_decay, max_synthetic, group_by_length, bf16 (auto|true|false), peft (r, lora_alpha,
-lora_dropout, target_modules, save: adapter|merged), push (repo_id, version, private)."""
+lora_dropout, target_modules, save: adapter|merged), push (repo_id, version, private), min_steps,
+selection (validation | validation+synthetic | last), synthetic_holdout. TrainingArguments'
+names work too: num_train_epochs, per_device_train_batch_size, per_device_eval_batch_size, seed."""
 
 
 def main(argv: list[str] | None = None) -> int:

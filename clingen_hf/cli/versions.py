@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+
 def add_parser(commands) -> None:
     v = commands.add_parser("versions", help="list the versions of a published dataset",
                             description="Tags of a Hub dataset repo (or versions under a --to-dir target) with their "

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import datasets
 
+from clingen_hf.core.tasks import TaskSpec
 from clingen_hf.data.readers import (
     READABLE_SUFFIXES,
     DataError,
@@ -36,7 +37,6 @@ from clingen_hf.data.readers import (
     rows_from_hub,
     split_of,
 )
-from clingen_hf.core.tasks import TaskSpec
 
 DEFAULT_DEV_HOLDOUT = 0.2  # single-split data: the share held out (seeded) as the dev split
 EVALUATION_SPLITS = ("dev", "test")

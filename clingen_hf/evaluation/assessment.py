@@ -16,11 +16,8 @@ from pathlib import Path
 
 import datasets
 
+from clingen_hf.core.tasks import TaskSpec, get_task
 from clingen_hf.data.seeds import load_seeds
-from clingen_hf.generation.families import family_for
-from clingen_hf.hub.layout import QUALITY_FILE, REPORT_FILE, write_card, write_config
-from clingen_hf.knowledge.pools import Pool
-from clingen_hf.generation.parsing import entities_from_tags
 from clingen_hf.evaluation.quality import (
     DEFAULT_ENCODER,
     average_pairwise_similarity,
@@ -34,7 +31,10 @@ from clingen_hf.evaluation.quality import (
     plot_tsne,
 )
 from clingen_hf.evaluation.safety import NearCopyDetector, count_flags, safety_flags
-from clingen_hf.core.tasks import TaskSpec, get_task
+from clingen_hf.generation.families import family_for
+from clingen_hf.generation.parsing import entities_from_tags
+from clingen_hf.hub.layout import QUALITY_FILE, REPORT_FILE, write_card, write_config
+from clingen_hf.knowledge.pools import Pool
 
 
 @dataclass

@@ -15,17 +15,17 @@ from dataclasses import dataclass
 
 import datasets
 
-from clingen_hf.generation.families import family_for
-from clingen_hf.llm.client import Ledger, LLMClient
 from clingen_hf.core.metrics import flatten_metrics, load_metric
+from clingen_hf.core.prompts import render
+from clingen_hf.core.tasks import TaskSpec
+from clingen_hf.generation.families import family_for
 from clingen_hf.generation.parsing import (
     align_entities,
     detokenize,
     entities_from_tags,
     parse_attribute_completion,
 )
-from clingen_hf.core.prompts import render
-from clingen_hf.core.tasks import TaskSpec
+from clingen_hf.llm.client import Ledger, LLMClient
 from clingen_hf.training.metrics import metric_options
 
 

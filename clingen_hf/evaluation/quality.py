@@ -23,6 +23,7 @@ import numpy as np
 from clingen_hf.core.encoders import DEFAULT_ENCODER, encode
 from clingen_hf.core.mentions import entity_frequencies, frequency_summary  # noqa: F401 (part of this module's API)
 
+
 def average_pairwise_similarity(sentences: list[str], encoder: str = DEFAULT_ENCODER, sample: int = 500, seed: int = 0) -> float:
     """Mean cosine similarity over all pairs of (up to `sample`) sentences."""
     if len(sentences) < 2:

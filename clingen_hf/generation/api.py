@@ -23,7 +23,8 @@ from clingen_hf import __version__
 from clingen_hf.core.methods import get_method
 from clingen_hf.core.tasks import get_task
 from clingen_hf.data.seeds import DEFAULT_DEV_HOLDOUT, load_seeds
-from clingen_hf.generation.recipe import SPAN_POLICIES, LabelChecks, recipe_for
+from clingen_hf.generation.checks.verification import POLICIES as SPAN_POLICIES
+from clingen_hf.generation.recipe import LabelChecks, recipe_for
 from clingen_hf.llm.client import Ledger, LLMSettings, resolve_api_key
 
 
@@ -156,7 +157,12 @@ def check_label_checks(checks: LabelChecks, task) -> None:
 
 def generate(config: GenerationConfig) -> GenerationResult:
     """Run the pipeline for one config: plan, prompts, LLM calls (cached), parsing, checks."""
-    from clingen_hf.generation.builder import ClinGenBuilder, few_shot_dataset, report_to_dict, seeds_shareable
+    from clingen_hf.generation.builder import ClinGenBuilder
+    from clingen_hf.generation.report import (
+        few_shot_dataset,
+        report_to_dict,
+        seeds_shareable,
+    )
 
     check_config(config)
     with tempfile.TemporaryDirectory(prefix="clingen-build-") as build_dir:

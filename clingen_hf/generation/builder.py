@@ -14,23 +14,41 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import datetime as dt
 import json
 import random
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
-from dataclasses import dataclass, field
 
 import datasets
 import numpy as np
 
-from clingen_hf import __version__
-from clingen_hf.llm.cache import CompletionCache
-from clingen_hf.data.seeds import DEFAULT_DEV_HOLDOUT, few_shot_digest, few_shot_split, load_seeds
-from clingen_hf.generation.families import family_for
+from clingen_hf.core.methods import METHODS, Method, get_method
+from clingen_hf.core.tasks import TaskSpec, get_task
+from clingen_hf.data.seeds import (
+    DEFAULT_DEV_HOLDOUT,
+    few_shot_digest,
+    few_shot_split,
+    load_seeds,
+)
 from clingen_hf.generation.checks.gates import duplicate_reasons
+from clingen_hf.generation.checks.verification import (
+    EntityLinker,
+)
+from clingen_hf.generation.families import family_for
+from clingen_hf.generation.parsing import entities_from_tags
+from clingen_hf.generation.report import GenerationReport, report_to_dict
+from clingen_hf.generation.steps import (
+    complete_row,
+    finish_span_checks,
+    parse_row,
+    render_prompt,
+    sample_seed_for,
+    self_check_row,
+    step_fingerprint,
+    verify_row,
+)
 from clingen_hf.hub.layout import REPORT_FILE
 from clingen_hf.knowledge.graph import KnowledgeGraph
 from clingen_hf.knowledge.pools import Pool
@@ -41,14 +59,8 @@ from clingen_hf.knowledge.topics import (
     llm_relation_pool,
     llm_topic_pool,
 )
-from clingen_hf.llm.client import Ledger, LLMClient, LLMSettings
-from clingen_hf.generation.parsing import entities_from_tags
-from clingen_hf.generation.parsing.attributes import typed_entity
-from clingen_hf.core.prompts import render, template_id
-from clingen_hf.generation.checks.self_check import check_spans
-from clingen_hf.core.methods import METHODS, Method, get_method
-from clingen_hf.core.tasks import TaskSpec, get_task
-from clingen_hf.generation.checks.verification import EntityLinker, labelled_spans, remove_style_words, span_counter_lines, verify_tags
+from clingen_hf.llm.cache import CompletionCache
+from clingen_hf.llm.client import LLMClient, LLMSettings
 
 LLM_TOPIC_TARGET = 300  # topics the LLM is asked to list (paper 4.1.1) ...
 LLM_TOPIC_MINIMUM = 50  # ... or the sample count, when smaller, but at least this many
@@ -92,28 +104,6 @@ class ClinGenBuilderConfig(datasets.BuilderConfig):
         return get_method(self.name)
 
 
-@dataclass
-class GenerationReport:
-    task: str
-    method: str
-    requested: int
-    kept: int = 0
-    dropped: dict[str, int] = field(default_factory=dict)
-    entity_mentions: int = 0
-    entities_not_in_sentence: int = 0
-    truncated: int = 0
-    span_actions: dict[str, int] = field(default_factory=dict)  # proposed, then <source>_<action> (verification.py)
-    label_counts: dict[str, int] = field(default_factory=dict)  # kept rows per class
-    entity_frequency: dict = field(default_factory=dict)  # token tasks: generated mentions against the seeds'
-    feedback_rounds: list[int] = field(default_factory=list)  # ProGen: feedback examples chosen after each round
-    ledger: Ledger | None = None
-    pools: dict[str, Pool] = field(default_factory=dict)
-    few_shot: list[dict] = field(default_factory=list)
-    few_shot_sha256: str | None = None  # data.few_shot_digest: training checks its stage-I rows against it
-    model_fingerprint: str | None = None  # the identity of the model that answered (cache.py)
-    wall_s: float = 0.0
-
-
 COMMON_PROVENANCE = {
     "task": datasets.Value("string"),
     "method": datasets.Value("string"),
@@ -135,108 +125,6 @@ def output_features(task: TaskSpec) -> datasets.Features:
     """The family's data columns, then the provenance every row carries."""
     family = family_for(task)
     return datasets.Features({**family.data_features(), **COMMON_PROVENANCE, **family.provenance_features()})
-
-
-def step_fingerprint(step: str, *parts) -> str:
-    """A map step's cache fingerprint: short whatever its inputs (`datasets` allows 64 characters)."""
-    return f"{step}-" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
-
-
-def sample_seed_for(run_seed: int, index: int) -> int:
-    return (run_seed * 1_000_003 + index) % 2**31
-
-
-# --- map functions (module level, so `datasets` can fingerprint them) -----------------
-
-
-def render_prompt(row: dict, task: TaskSpec, method: str, demonstrations: list[dict], step: str,
-                  guidelines: str = "", order_seed: int = 0) -> dict:
-    family = family_for(task)
-    if row["drop_reason"] is not None:
-        return {"prompt": "", "template_id": ""}
-    name = task.template_for(method, step)
-    demos = family.select_demonstrations(list(demonstrations), row, step)
-    # one order per run, not per sample: prompts then share their prefix, which a local server
-    # reads once and keeps cached (a per-sample order made it re-read ~500 tokens every call)
-    random.Random(order_seed).shuffle(demos)
-    slots = family.slots(row, step)
-    prompt = render(name, topic=row["topic"], style=row["style"], demonstrations=demos, guidelines=guidelines, **slots)
-    return {"prompt": prompt, "template_id": template_id(name)}
-
-
-async def complete_row(row: dict, llm: LLMClient) -> dict:
-    """One LLM call; token counts and cost add up over the steps of a two-step family."""
-    if row["drop_reason"] is not None:  # an earlier step failed: no call
-        return {"completion": "", "model": llm.settings.model}
-    messages = [{"role": "user", "content": row["prompt"]}]
-    completion = await llm.complete(messages, row["sample_seed"])
-    return {
-        "completion": completion.text,
-        "finish_reason": completion.finish_reason,
-        "prompt_tokens": row["prompt_tokens"] + completion.prompt_tokens,
-        "completion_tokens": row["completion_tokens"] + completion.completion_tokens,
-        "cost_usd": row["cost_usd"] + completion.cost_usd,
-        "model": llm.settings.model,
-        "drop_reason": completion.error,
-    }
-
-
-def parse_row(row: dict, task: TaskSpec, step: str) -> dict:
-    family = family_for(task)
-    if row["drop_reason"] is not None:
-        return {**family.empty_columns(step), "drop_reason": row["drop_reason"]}
-    return family.parse(row["completion"], row, step)
-
-
-def verify_row(row: dict, task: TaskSpec, linker: EntityLinker | None, policy: str, add_missing: bool) -> dict:
-    """Style words out, then the KG check (when a linker is given); every decision recorded."""
-    if row["drop_reason"] is not None:
-        return {"span_decisions": "[]", "proposed_spans": 0}
-    tags = [task.labels[i] for i in row["ner_tags"]]
-    proposed = len(labelled_spans(tags))
-    tags, decisions = remove_style_words(row["tokens"], tags, row["style"])
-    if linker is not None:
-        tags, kg_decisions = verify_tags(row["tokens"], tags, linker, task.entity_type, policy, add_missing)
-        decisions += kg_decisions
-    return {
-        "ner_tags": [task.labels.index(tag) for tag in tags],
-        "span_decisions": json.dumps([d.as_dict() for d in decisions], ensure_ascii=False),
-        "proposed_spans": proposed,
-    }
-
-
-async def self_check_row(row: dict, task: TaskSpec, llm: LLMClient) -> dict:
-    if row["drop_reason"] is not None:
-        return {}
-    tags = [task.labels[i] for i in row["ner_tags"]]
-    tags, decisions, completion = await check_spans(row["tokens"], tags, task, llm, row["sample_seed"])
-    if completion is None:
-        return {}
-    if completion.error is not None:  # the span stays unchecked; a lost server stops the run (resumable)
-        return {"drop_reason": completion.error}
-    return {
-        "ner_tags": [task.labels.index(tag) for tag in tags],
-        "span_decisions": json.dumps([*json.loads(row["span_decisions"]), *(d.as_dict() for d in decisions)],
-                                     ensure_ascii=False),
-        "prompt_tokens": row["prompt_tokens"] + completion.prompt_tokens,
-        "completion_tokens": row["completion_tokens"] + completion.completion_tokens,
-        "cost_usd": row["cost_usd"] + completion.cost_usd,
-    }
-
-
-def finish_span_checks(row: dict, task: TaskSpec) -> dict:
-    """`entities` as the checked tags have them. A sentence whose every labelled span the checks
-    removed still mentions what the LLM meant to label, now unlabelled: a false negative to
-    train on, so the row goes."""
-    if row["drop_reason"] is not None:
-        return {}
-    if row["proposed_spans"] > 0 and not any(row["ner_tags"]):
-        return {"drop_reason": "no_entity_after_checks"}
-    tags = [task.labels[i] for i in row["ner_tags"]]
-    if task.family != "attributes":
-        return {"entities": entities_from_tags(row["tokens"], tags)}
-    return {"entities": [typed_entity(kind, name) for kind in task.entity_types
-                         for name in entities_from_tags(row["tokens"], [t if t.endswith(f"-{kind}") else "O" for t in tags])]}
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -366,9 +254,9 @@ class GenerationRun:
         return datasets.Dataset.from_list(done)
 
     def _feedback(self, rows: list[dict]) -> list[dict]:
+        from clingen_hf.core.encoders import encode
         from clingen_hf.data.seeds import classes_of
         from clingen_hf.generation.feedback import select_feedback
-        from clingen_hf.core.encoders import encode
 
         def example(seed_row: dict, sample_seed: int = 0) -> dict:
             value = seed_row[self.task.label_column]
@@ -527,80 +415,3 @@ class ClinGenBuilder(datasets.GeneratorBasedBuilder):
 
     def _generate_examples(self, rows: datasets.Dataset):
         yield from enumerate(rows)
-
-
-def seeds_shareable(config: ClinGenBuilderConfig) -> bool:
-    """The bundled seeds were written for this project; other seeds (often a benchmark's
-    train split) are published only when the user says their licence allows it."""
-    return config.seeds_source is None or config.share_seeds
-
-
-def few_shot_dataset(report: GenerationReport, task: TaskSpec) -> datasets.Dataset:
-    """The few-shot seeds in the data columns of the synthetic split, labels as ids."""
-    data = family_for(task).data_features()
-    ids = {label: index for index, label in enumerate(task.labels)}
-    column = task.label_column
-    rows = []
-    for seed_row in report.few_shot:
-        value = seed_row[column]
-        rows.append({**{c: seed_row[c] for c in data if c in seed_row},
-                     column: [ids[v] for v in value] if isinstance(value, list) else ids[value]})
-    features = datasets.Features({name: data[name] for name in rows[0]}) if rows else None
-    return datasets.Dataset.from_list(rows, features=features)
-
-
-def label_checks(config: ClinGenBuilderConfig, task: TaskSpec) -> dict:
-    """The label-quality settings of a token-labelling run, as the report and card show them."""
-    return {"guidelines": bool(config.guidelines and task.guidelines), "verify_spans": config.verify_spans, "link_fuzzy": config.link_fuzzy,
-            "add_kg_mentions": config.add_kg_mentions, "self_check": config.self_check}
-
-
-def report_to_dict(report: GenerationReport, config: ClinGenBuilderConfig) -> dict:
-    """The recipe and outcome of one run, as written next to the data and into the card."""
-    ledger = report.ledger
-    task = get_task(config.task)
-    prices = config.llm.prices()
-    total_prompt, total_completion = ledger.total_tokens()
-    total_cost = ledger.cost_of(total_prompt, total_completion)
-    return {
-        "task": report.task,
-        "method": report.method,
-        "method_description": get_method(report.method).description,
-        "seed": config.seed,
-        "k_shot": config.k_shot,
-        "seeds_source": config.seeds_source or f"the bundled {task.name} seed set",
-        "seeds_shareable": seeds_shareable(config),
-        "few_shot_rows": len(report.few_shot),
-        "few_shot_sha256": report.few_shot_sha256,
-        "few_shot": report.few_shot if seeds_shareable(config) else None,
-        **({"label_checks": label_checks(config, task)} if task.head == "token" else {}),
-        "template_id": ", ".join(template_id(task.template_for(report.method, step)) for step in family_for(task).steps),
-        "llm": {**config.llm.public_dict(), "model_fingerprint": report.model_fingerprint},
-        "pools": {kind: {**pool.provenance, "count": len(pool.items), "sha256_16": pool.content_hash()} for kind, pool in report.pools.items()},
-        "counts": {
-            "requested": report.requested,
-            "kept": report.kept,
-            "dropped": dict(sorted(report.dropped.items(), key=lambda item: -item[1])),
-            "entity_mentions": report.entity_mentions,
-            "entities_not_in_sentence": report.entities_not_in_sentence,
-            "truncated": report.truncated,
-            "span_actions": report.span_actions,
-            "span_checks": dict(span_counter_lines(report.span_actions)),
-            **({"entity_frequency": report.entity_frequency} if report.entity_frequency else {}),
-            "label_counts": report.label_counts,
-            **({"progen_feedback_per_round": report.feedback_rounds} if report.feedback_rounds else {}),
-        },
-        "usage": {
-            "llm_calls_made": ledger.calls_made,
-            "llm_calls_from_cache": ledger.cache_hits,
-            "llm_errors": ledger.errors,
-            "skipped_for_budget": ledger.skipped_for_budget,
-            "prompt_tokens": total_prompt,
-            "completion_tokens": total_completion,
-            "cost_usd": round(total_cost, 6) if prices is not None else None,
-            "cost_usd_label": f"${total_cost:.4f}" if prices is not None else "unknown (no price set for this model)",
-        },
-        "wall_s": round(report.wall_s, 2),
-        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "clingen_hf_version": __version__,
-    }

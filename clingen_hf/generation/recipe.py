@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 
 from clingen_hf.core.methods import Method
 from clingen_hf.core.tasks import TaskSpec
-from clingen_hf.generation.checks.verification import POLICIES as SPAN_POLICIES
 
 RECIPES = ("clingen", "paper")
 

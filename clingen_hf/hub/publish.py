@@ -23,7 +23,9 @@ from pathlib import Path
 
 from huggingface_hub import DatasetCard, HfApi, hf_hub_download
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+from packaging.version import InvalidVersion, Version
 
+from clingen_hf.core.digests import parquet_sha256
 from clingen_hf.hub.layout import config_reports, write_card
 
 VERSION_PATTERN = re.compile(r"^v\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.-]+)?$")
@@ -106,9 +108,11 @@ def latest_version(tags: dict[str, str]) -> str | None:
     return max(versions, key=_version_key) if versions else None
 
 
-def _version_key(tag: str) -> tuple:
-    major, minor, patch = re.match(r"v(\d+)\.(\d+)\.(\d+)", tag).groups()
-    return int(major), int(minor), int(patch), tag
+def _version_key(tag: str) -> tuple[Version, str]:
+    try:
+        return Version(tag.removeprefix("v")), ""
+    except InvalidVersion:  # a suffix PEP 440 does not read: ordered by its release, then by name
+        return Version(re.match(r"v(\d+\.\d+\.\d+)", tag).group(1)), tag
 
 
 def _same_data(api: HfApi, repo_id: str, repo_type: str, revision: str, local: Path) -> bool:
@@ -189,13 +193,8 @@ def publish_to_directory(local_dir: str | Path, target_root: str | Path, repo_id
 
 
 def _local_data_digest(directory: Path) -> str:
-    """sha256 over the parquet files' relative paths and bytes: what a directory mirror
-    compares versions by (cards and reports carry timestamps)."""
-    digest = hashlib.sha256()
-    for path in sorted(directory.glob("**/*.parquet")):
-        digest.update(str(path.relative_to(directory)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """What a directory mirror compares versions by."""
+    return parquet_sha256(directory)
 
 
 def list_local_versions(repo_dir: str | Path) -> list[VersionInfo]:

@@ -55,8 +55,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from clingen_hf.llm.cache import default_cache_dir  # the one place that decides the cache folder
-from clingen_hf.knowledge.graph import ENTITY_COLUMNS, KnowledgeGraph, KnowledgeGraphError, natural_name
+from clingen_hf.knowledge.entities import ENTITY_COLUMNS, KnowledgeGraphError
+from clingen_hf.knowledge.graph import KnowledgeGraph
+from clingen_hf.knowledge.names import natural_name
+from clingen_hf.llm.cache import (
+    default_cache_dir,  # the one place that decides the cache folder
+)
 
 logger = logging.getLogger(__name__)
 

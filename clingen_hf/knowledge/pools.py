@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from clingen_hf.llm.client import Completion, LLMClient
 from clingen_hf.core.prompts import template_id
+from clingen_hf.llm.client import Completion, LLMClient
 
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•]+|\d+[.)]|[a-zA-Z][.)])\s+")
 _MARKDOWN = re.compile(r"[*_`#]+")

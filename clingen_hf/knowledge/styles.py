@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import re
 
-from clingen_hf.llm.client import Completion, LLMClient
 from clingen_hf.core.prompts import render
 from clingen_hf.core.tasks import TaskSpec
-from clingen_hf.knowledge.pools import Pool, add_unique, llm_provenance, parse_list_items
+from clingen_hf.knowledge.pools import (
+    Pool,
+    add_unique,
+    llm_provenance,
+    parse_list_items,
+)
+from clingen_hf.llm.client import Completion, LLMClient
 
 STYLE_PROMPTS = {"kinds": "style_kinds", "paper": "style_suggestion"}
 

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from clingen_hf.llm.client import Completion, LLMClient
 from clingen_hf.core.prompts import render
 from clingen_hf.core.tasks import TaskSpec
-from clingen_hf.knowledge.graph import KnowledgeGraph, KnowledgeGraphError
-from clingen_hf.knowledge.pools import Pool, add_unique, llm_provenance, parse_list_items
+from clingen_hf.knowledge.entities import KnowledgeGraphError
+from clingen_hf.knowledge.graph import KnowledgeGraph
+from clingen_hf.knowledge.pools import (
+    Pool,
+    add_unique,
+    llm_provenance,
+    parse_list_items,
+)
+from clingen_hf.llm.client import Completion, LLMClient
 
 LLM_TOPICS_PER_CALL = 100
 LLM_PAIRS_PER_CALL = 50

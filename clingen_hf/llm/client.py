@@ -8,8 +8,8 @@ its name; usage and cost are tallied in a `Ledger`, which also enforces the opti
 from __future__ import annotations
 
 import asyncio
-import json
 import ipaddress
+import json
 import logging
 import os
 import time

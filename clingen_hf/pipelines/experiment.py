@@ -20,6 +20,8 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clingen_hf.core.markdown import markdown_table
+from clingen_hf.core.tasks import get_task
 from clingen_hf.evaluation.assessment import QualityOptions, assess_directory
 from clingen_hf.hub.layout import config_reports
 from clingen_hf.pipelines.run import (
@@ -34,7 +36,6 @@ from clingen_hf.pipelines.run import (
     train_all,
     trainer_config_line,
 )
-from clingen_hf.core.tasks import get_task
 
 
 @dataclass
@@ -70,8 +71,8 @@ def run_experiment(options: ExperimentOptions) -> str:
 def direct_inference(options: ExperimentOptions, real: str, endpoint: Endpoint) -> dict[int, dict]:
     """The LLM labels `direct_inference` dev examples per seed (its k-shot demonstrations and the
     sample depend on the seed), in the shape of a training result."""
-    from clingen_hf.llm.cache import CompletionCache
     from clingen_hf.evaluation.inference import infer_with_k_shot, real_seed_splits
+    from clingen_hf.llm.cache import CompletionCache
     from clingen_hf.llm.client import LLMClient, LLMSettings
 
     task = get_task(options.task)
@@ -187,7 +188,7 @@ def write_tables(options: ExperimentOptions, training, quality, reports, generat
     ):
         with (options.output / file).open("w", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerows([header, *rows])
-        sections.append(f"### {title}\n\n" + _markdown(header, rows))
+        sections.append(f"### {title}\n\n" + markdown_table(header, rows))
     task = get_task(options.task)
     intro = (f"{task.title}: methods {', '.join(options.methods)}; {options.n} samples per method and seed; seeds "
              f"{', '.join(map(str, options.seeds))}. {trainer_config_line(training[options.seeds[0]])} Each seed draws one "
@@ -202,9 +203,3 @@ def write_tables(options: ExperimentOptions, training, quality, reports, generat
                "quality": quality, "generation_s": generation_s}
     (options.output / "results.json").write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
     return text
-
-
-def _markdown(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)

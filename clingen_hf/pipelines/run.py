@@ -14,15 +14,16 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from clingen_hf.core.markdown import markdown_table
 from clingen_hf.core.methods import get_method
+from clingen_hf.core.tasks import TaskSpec, get_task
 from clingen_hf.data.seeds import DEFAULT_DEV_HOLDOUT, bundled_seeds_path
 from clingen_hf.generation.api import GenerationConfig, check_config, generate
+from clingen_hf.generation.families import family_for
 from clingen_hf.generation.recipe import recipe_for
 from clingen_hf.generation.summary import summary_lines
 from clingen_hf.llm.client import LLMSettings
-from clingen_hf.generation.families import family_for
 from clingen_hf.pipelines.progress import JobProgress
-from clingen_hf.core.tasks import TaskSpec, get_task
 
 # Qwen2.5-1.5B Q4_K_M on 2 cores, measured for NCBI-Disease (docs/benchmarks.md); methods not
 # measured yet take the slowest figure.
@@ -110,7 +111,8 @@ def llm_endpoint(options: RunOptions):
     if options.llm_base_url:
         yield Endpoint(options.llm_base_url, options.llm_model)
         return
-    from clingen_hf.llm.local_server import LlamaServer, resolve_model
+    from clingen_hf.llm.gguf import resolve_model
+    from clingen_hf.llm.local_server import LlamaServer
 
     started = time.monotonic()
     cache_dir = Path(options.cache_dir) if options.cache_dir else None
@@ -294,7 +296,7 @@ def results_table(options: RunOptions, training: dict, quality: dict, generation
     header = ["method", *(f"{split} {m}" for split in splits for m in metrics), "synthetic rows", "tokens",
               "generation s", "training s", "similarity"]
     header += ["unique entities"] if entity_column else []
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    rows = []
     for name, result in training.items():
         summary = result["summary"]
         report = _generation_report(options, name)
@@ -304,7 +306,8 @@ def results_table(options: RunOptions, training: dict, quality: dict, generation
                  str(report["counts"]["kept"]) if report else "-", tokens, f"{generation_s.get(name, 0):.0f}",
                  f"{result['compute']['wall_time_s']:.0f}", _number(q.get("avg_pairwise_similarity"))]
         cells += [str(q.get("unique_entities", "-"))] if entity_column else []
-        lines.append("| " + " | ".join(cells) + " |")
+        rows.append(cells)
+    lines = [markdown_table(header, rows)]
     real = quality.get("real (seed source)", {})
     note = f"\nReal seed-source texts: similarity {real.get('avg_pairwise_similarity', float('nan')):.3f}"
     note += f", unique entities {real.get('unique_entities', '-')}" if entity_column else ""
@@ -312,7 +315,7 @@ def results_table(options: RunOptions, training: dict, quality: dict, generation
     lines.append(trainer_config_line(training) + " Checkpoints and the saved seed are chosen on the few-shot-sized "
                  "validation set, never on dev or test.")
     if is_demo:
-        lines.append("\nEvaluated on the bundled DEMO set (40 examples written for this project), not a benchmark: pass --real.")
+        lines.append("\nEvaluated on the bundled DEMO set (examples written for this project), not a benchmark: pass --real.")
     return "\n".join(lines)
 
 

@@ -18,6 +18,9 @@ import yaml
 PROTOCOLS = ("two-stage", "supervised-few", "supervised-full")
 
 
+SELECTIONS = ("validation", "validation+synthetic", "last")
+
+
 class TrainConfigError(ValueError):
     """A config that cannot run; the message names the key or file and how to fix it."""
 
@@ -63,6 +66,12 @@ class TrainConfig:
     # data is small (5 few-shot rows or 40 synthetic ones are a step or three per epoch);
     # 0 keeps the paper's fixed epochs
     min_steps: int = 0
+    # how stage II picks its checkpoint: "validation" scores each epoch on the few-shot-sized
+    # real validation set (the paper); "validation+synthetic" adds a held-out slice of the
+    # synthetic rows (`synthetic_holdout` of them) to it, so a handful of real sentences does not
+    # decide alone; "last" keeps the final epoch
+    selection: str = "validation"
+    synthetic_holdout: float = 0.1
     # two-stage runs that would train stage I identically (same model, real data, seed and
     # stage I settings; no LoRA) share it through this folder: methods compared on one task
     # train the few-shot stage once per seed instead of once per method
@@ -91,6 +100,10 @@ class TrainConfig:
             raise TrainConfigError("no real data: set 'real:' (a folder of train/dev files or a Hub id) or --real")
         if not self.seeds:
             raise TrainConfigError("seeds must list at least one seed")
+        if self.selection not in SELECTIONS:
+            raise TrainConfigError(f"selection {self.selection!r} is not one of {', '.join(SELECTIONS)}")
+        if not 0 < self.synthetic_holdout < 1:
+            raise TrainConfigError(f"synthetic_holdout must be a share between 0 and 1, got {self.synthetic_holdout}")
         if self.dev_holdout is not None and not 0 < self.dev_holdout < 1:
             raise TrainConfigError(f"dev_holdout must be a share between 0 and 1, got {self.dev_holdout}")
 
@@ -103,11 +116,17 @@ class TrainConfig:
         return (self.stage1_learning_rate or self.learning_rate, self.stage1_epochs or self.epochs)
 
 
+# TrainingArguments' names for the same settings: a config or `--key value` written the way the
+# HF docs say means what they say
+HF_NAMES = {"num_train_epochs": "epochs", "per_device_train_batch_size": "batch_size",
+            "per_device_eval_batch_size": "eval_batch_size", "seed": "seeds"}
+
+
 def load_config(path: str | Path | None, overrides: dict[str, object] | None = None) -> TrainConfig:
     raw: dict = {}
     if path is not None:
-        raw = _read_yaml(Path(path))
-    for key, value in (overrides or {}).items():
+        raw = _with_own_names(_read_yaml(Path(path)), str(path))
+    for key, value in _with_own_names(dict(overrides or {}), "the overrides").items():
         parent, _, child = key.partition(".")
         if child:  # --peft.r 16
             nested = raw.get(parent)
@@ -129,6 +148,17 @@ def load_config(path: str | Path | None, overrides: dict[str, object] | None = N
 
 
 USER_KEYS = tuple(f.name for f in dataclasses.fields(TrainConfig) if f.name not in ("config_file", "config_sha256"))
+
+
+def _with_own_names(raw: dict, where: str) -> dict:
+    for hf_name, own in HF_NAMES.items():
+        if hf_name not in raw:
+            continue
+        if own in raw:
+            raise TrainConfigError(f"{where}: both {hf_name} and {own} are set; they are the same setting, keep one")
+        value = raw.pop(hf_name)
+        raw[own] = [value] if own == "seeds" and not isinstance(value, list) else value
+    return raw
 
 
 def file_digest(path: Path) -> str:

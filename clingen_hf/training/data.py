@@ -10,15 +10,14 @@ and turned into ids of `task.labels`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from pathlib import Path
 
 import datasets
 
-from clingen_hf.data.seeds import few_shot_split, hold_out_dev, seed_features
-from clingen_hf.hub.layout import REPORT_FILE
+from clingen_hf.core.digests import parquet_sha256
+from clingen_hf.core.tasks import TaskSpec
 from clingen_hf.data.readers import (
     DataError,
     canonical_split,
@@ -27,7 +26,8 @@ from clingen_hf.data.readers import (
     read_split_folder,
     rows_from_hub,
 )
-from clingen_hf.core.tasks import TaskSpec
+from clingen_hf.data.seeds import few_shot_split, hold_out_dev, seed_features
+from clingen_hf.hub.layout import REPORT_FILE
 from clingen_hf.training.config import TrainConfigError
 
 logger = logging.getLogger(__name__)
@@ -71,10 +71,7 @@ def _load_local_config(directory: Path, config_name: str) -> datasets.Dataset:
 
 
 def content_revision(directory: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(directory.glob("*.parquet")):
-        digest.update(path.read_bytes())
-    return f"sha256:{digest.hexdigest()[:12]}"
+    return f"sha256:{parquet_sha256(directory)[:12]}"
 
 
 def load_real(source: str, task: TaskSpec, dev_holdout: float | None = None, test: str | None = None) -> datasets.DatasetDict:

@@ -35,11 +35,16 @@ from transformers import (
     TrainingArguments,
 )
 
-from clingen_hf.data.seeds import few_shot_digest
-from clingen_hf.core.tasks import TaskSpec, get_task
-from clingen_hf.training.config import TrainConfig, TrainConfigError
-from clingen_hf.training.data import encode, few_shot_and_validation, load_real, load_synthetic
 from clingen_hf.core.encoders import resolve_model_path
+from clingen_hf.core.tasks import TaskSpec, get_task
+from clingen_hf.data.seeds import few_shot_digest
+from clingen_hf.training.config import TrainConfig, TrainConfigError
+from clingen_hf.training.data import (
+    encode,
+    few_shot_and_validation,
+    load_real,
+    load_synthetic,
+)
 from clingen_hf.training.metrics import MetricComputer
 
 logger = logging.getLogger(__name__)
@@ -132,7 +137,9 @@ def use_bf16(setting: str) -> bool:
     return setting in ("true", "True", True)
 
 
-def training_arguments(config: TrainConfig, output_dir: Path, learning_rate: float, epochs: float, seed: int) -> TrainingArguments:
+def training_arguments(config: TrainConfig, output_dir: Path, learning_rate: float, epochs: float, seed: int,
+                       select: bool = True) -> TrainingArguments:
+    """`select`: score every epoch on the eval set and end on the best one; else the last."""
     return TrainingArguments(
         output_dir=str(output_dir),
         learning_rate=learning_rate,
@@ -143,10 +150,10 @@ def training_arguments(config: TrainConfig, output_dir: Path, learning_rate: flo
         lr_scheduler_type="linear",
         warmup_steps=config.warmup_ratio,  # below 1: a ratio of the total steps
         optim="adamw_torch",
-        eval_strategy="epoch",
-        save_strategy="epoch",
+        eval_strategy="epoch" if select else "no",
+        save_strategy="epoch" if select else "no",
         save_total_limit=1,
-        load_best_model_at_end=True,
+        load_best_model_at_end=select,
         metric_for_best_model="selection_score",
         greater_is_better=True,
         train_sampling_strategy="group_by_length" if config.group_by_length else "random",
@@ -162,12 +169,12 @@ def training_arguments(config: TrainConfig, output_dir: Path, learning_rate: flo
 
 
 def fit(run: TrainingRun, model, train: datasets.Dataset, validation: datasets.Dataset, output_dir: Path,
-        learning_rate: float, epochs: float, seed: int) -> Trainer:
+        learning_rate: float, epochs: float, seed: int, select: bool = True) -> Trainer:
     collator = (DataCollatorForTokenClassification if run.task.head == "token" else DataCollatorWithPadding)(run.tokenizer)
     epochs = epochs_for_min_steps(epochs, len(train), run.config)
     trainer = Trainer(
         model=model,
-        args=training_arguments(run.config, output_dir, learning_rate, epochs, seed),
+        args=training_arguments(run.config, output_dir, learning_rate, epochs, seed, select),
         train_dataset=train,
         eval_dataset=validation,
         processing_class=run.tokenizer,
@@ -206,8 +213,10 @@ def train_one_seed(run: TrainingRun, seed: int, workdir: Path) -> SeedResult:
         if shared is not None:
             save_shared_stage1(trainer, shared, steps)
     if config.protocol == "two-stage":
-        trainer = fit(run, model, encode(run.synthetic, task, run.tokenizer, config.max_length), encoded_val,
-                      workdir / "stage2", config.learning_rate, config.epochs, seed)
+        synthetic, selection_set = stage2_data(run, encode(run.synthetic, task, run.tokenizer, config.max_length),
+                                               encoded_val, seed)
+        trainer = fit(run, model, synthetic, selection_set, workdir / "stage2", config.learning_rate, config.epochs,
+                      seed, select=config.selection != "last")
         steps["stage2"] = trainer.state.global_step
     metrics = {"validation": _evaluate(trainer, encoded_val)}
     for split in run.eval_splits:
@@ -215,6 +224,19 @@ def train_one_seed(run: TrainingRun, seed: int, workdir: Path) -> SeedResult:
     model_dir = workdir / "best"
     save_model(trainer, model_dir, config)
     return SeedResult(seed, metrics, metrics["validation"]["selection_score"], steps, str(model_dir), drawn)
+
+
+def stage2_data(run: TrainingRun, synthetic: datasets.Dataset, validation: datasets.Dataset,
+                seed: int) -> tuple[datasets.Dataset, datasets.Dataset]:
+    """Stage II's training rows and the set its checkpoints are chosen on: the real
+    validation set, plus (selection "validation+synthetic") a seeded slice of the synthetic
+    rows held out from training. No real row beyond the few-shot budget is used."""
+    if run.config.selection != "validation+synthetic":
+        return synthetic, validation
+    held = min(len(synthetic) // 2, max(8, round(run.config.synthetic_holdout * len(synthetic))))
+    order = np.random.default_rng(seed).permutation(len(synthetic))
+    held_out = synthetic.select(sorted(order[:held]))
+    return synthetic.select(sorted(order[held:])), datasets.concatenate_datasets([validation, held_out])
 
 
 def few_shot_record(run: TrainingRun, few_shot: datasets.Dataset, validation: datasets.Dataset, seed: int) -> dict:

@@ -6,7 +6,12 @@ import json
 
 import pytest
 
-from tests.iob2_checks import ENTITY_TYPE_BY_TASK, SEEDS_DIR, TOKEN_PATTERN, assert_valid_iob2
+from tests.iob2_checks import (
+    ENTITY_TYPE_BY_TASK,
+    SEEDS_DIR,
+    TOKEN_PATTERN,
+    assert_valid_iob2,
+)
 
 ROWS_PER_FILE = 12
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from clingen_hf.generation.checks.gates import duplicate_reasons
 from clingen_hf.core.tasks import get_task
+from clingen_hf.generation.checks.gates import duplicate_reasons
 from tests.iob2_checks import SEEDS_DIR, assert_valid_multi_type_iob2
 
 TASKS = ("casi", "litcovid", "hoc", "gad", "cdr", "chemprot", "mediqa-rqe", "mediqa-nli", "mednli", "pubhealth",

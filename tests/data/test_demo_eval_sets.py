@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.iob2_checks import ENTITY_TYPE_BY_TASK, SEEDS_DIR, TOKEN_PATTERN, assert_valid_iob2
+from tests.iob2_checks import (
+    ENTITY_TYPE_BY_TASK,
+    SEEDS_DIR,
+    TOKEN_PATTERN,
+    assert_valid_iob2,
+)
 
 TASKS = sorted(ENTITY_TYPE_BY_TASK)
 MIN_ROWS = 200  # F1 in steps of well under a point; 40 rows gave steps of about 2

@@ -2,11 +2,11 @@
 split folders, Hub schemas, label normalisation and the errors for bad input."""
 
 import shutil
-from pathlib import Path
 
 import datasets
 import pytest
 
+from clingen_hf.core.tasks import get_task
 from clingen_hf.data.readers import (
     DataError,
     LabelError,
@@ -21,7 +21,6 @@ from clingen_hf.data.readers import (
     rows_from_hub,
     split_of,
 )
-from clingen_hf.core.tasks import get_task
 from tests.paths import READER_FIXTURES
 
 FIXTURES = READER_FIXTURES

@@ -1,9 +1,10 @@
 import json
-from pathlib import Path
 
 import datasets
 import pytest
 
+from clingen_hf.core.tasks import get_task
+from clingen_hf.data.readers import LabelError
 from clingen_hf.data.seeds import (
     SeedError,
     as_seed_rows,
@@ -13,8 +14,6 @@ from clingen_hf.data.seeds import (
     rows_per_class,
     seed_features,
 )
-from clingen_hf.data.readers import LabelError
-from clingen_hf.core.tasks import get_task
 from tests.paths import READER_FIXTURES
 
 NCBI = get_task("ncbi-disease")

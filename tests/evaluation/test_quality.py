@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from clingen_hf.cli import main
-from clingen_hf.generation.parsing import detokenize
 from clingen_hf.evaluation.quality import (
     average_pairwise_similarity,
     central_moment_discrepancy,
@@ -15,6 +14,7 @@ from clingen_hf.evaluation.quality import (
     frequency_summary,
     label_distribution,
 )
+from clingen_hf.generation.parsing import detokenize
 
 
 def test_cmd_of_identical_samples_is_zero_and_grows_with_a_shift():

@@ -3,7 +3,12 @@
 import numpy as np
 import pytest
 
-from clingen_hf.evaluation.safety import NearCopyDetector, count_flags, phi_findings, safety_flags
+from clingen_hf.evaluation.safety import (
+    NearCopyDetector,
+    count_flags,
+    phi_findings,
+    safety_flags,
+)
 
 
 @pytest.mark.parametrize(

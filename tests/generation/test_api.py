@@ -8,7 +8,13 @@ from pathlib import Path
 import datasets
 import pytest
 
-from clingen_hf import GenerationConfig, GenerationConfigError, LabelChecks, LLMSettings, generate
+from clingen_hf import (
+    GenerationConfig,
+    GenerationConfigError,
+    LabelChecks,
+    LLMSettings,
+    generate,
+)
 from tests.paths import REPO_ROOT
 
 

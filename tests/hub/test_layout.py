@@ -5,7 +5,12 @@ from pathlib import Path
 import datasets
 
 from clingen_hf.cli import main
-from clingen_hf.hub.layout import REPORT_FILE, public_source_name, write_card, write_config
+from clingen_hf.hub.layout import (
+    REPORT_FILE,
+    public_source_name,
+    write_card,
+    write_config,
+)
 from tests.paths import IBKH_FIXTURE
 
 

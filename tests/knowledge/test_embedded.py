@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from clingen_hf.knowledge.embedded import default_cache_dir, embedded_version, load_embedded_kg
-from clingen_hf.knowledge.graph import KnowledgeGraph, RelationType
+from clingen_hf.knowledge.embedded import (
+    default_cache_dir,
+    embedded_version,
+    load_embedded_kg,
+)
+from clingen_hf.knowledge.entities import RelationType
+from clingen_hf.knowledge.graph import KnowledgeGraph
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from clingen_hf.knowledge.graph import (
+from clingen_hf.knowledge.entities import (
     Entity,
-    KnowledgeGraph,
     KnowledgeGraphError,
     Relation,
     RelationType,
-    natural_name,
 )
+from clingen_hf.knowledge.graph import KnowledgeGraph
+from clingen_hf.knowledge.names import natural_name
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ibkh"
 

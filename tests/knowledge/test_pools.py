@@ -2,7 +2,13 @@ import json
 
 import pytest
 
-from clingen_hf.knowledge.pools import Pool, PoolError, add_unique, normalise, parse_list_items
+from clingen_hf.knowledge.pools import (
+    Pool,
+    PoolError,
+    add_unique,
+    normalise,
+    parse_list_items,
+)
 
 
 def test_list_items_from_what_llms_write():

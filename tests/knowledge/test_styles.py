@@ -1,10 +1,10 @@
 import pytest
 
-from clingen_hf.llm.cache import CompletionCache
+from clingen_hf.core.tasks import get_task
 from clingen_hf.knowledge.pools import Pool
 from clingen_hf.knowledge.styles import checked_style_pool, clean_style, style_pool
+from clingen_hf.llm.cache import CompletionCache
 from clingen_hf.llm.client import LLMClient, LLMSettings
-from clingen_hf.core.tasks import get_task
 from tests.fake_openai import FakeOpenAI, Reply
 
 

@@ -1,7 +1,7 @@
-from clingen_hf.llm.cache import CompletionCache
-from clingen_hf.knowledge.topics import llm_topic_pool
-from clingen_hf.llm.client import LLMClient, LLMSettings
 from clingen_hf.core.tasks import get_task
+from clingen_hf.knowledge.topics import llm_topic_pool
+from clingen_hf.llm.cache import CompletionCache
+from clingen_hf.llm.client import LLMClient, LLMSettings
 from tests.fake_openai import FakeOpenAI, Reply
 
 
@@ -33,8 +33,8 @@ def test_failed_listing_calls_are_counted_in_the_provenance(tmp_path):
 
 
 def test_kg_topics_follow_the_chosen_weighting():
-    from clingen_hf.knowledge.topics import kg_topic_pool
     from clingen_hf.core.tasks import get_task
+    from clingen_hf.knowledge.topics import kg_topic_pool
     from tests.knowledge.test_graph import small_graph
 
     task = get_task("ncbi-disease")

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from clingen_hf.knowledge import embedded
 from clingen_hf.llm import cache
 from clingen_hf.llm.cache import CompletionCache, completion_key
-from clingen_hf.knowledge import embedded
 
 MESSAGES = [{"role": "user", "content": "Write a sentence about asthma."}]
 HOME_CACHE = Path.home() / ".cache" / "clingen_hf"

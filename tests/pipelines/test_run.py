@@ -7,8 +7,8 @@ import datasets
 import pytest
 
 from clingen_hf.cli import main
-from clingen_hf.generation.parsing import detokenize
 from clingen_hf.core.tasks import get_task
+from clingen_hf.generation.parsing import detokenize
 from tests.evaluation.test_quality import mean_off_diagonal_cosine
 from tests.training.conftest import ner_rows, tiny_model, write_conll  # noqa: F401 - tiny_model is a fixture
 from tests.training.test_heads import score_saved_model
@@ -141,9 +141,9 @@ def test_one_few_shot_set_for_demonstrations_stage_one_the_published_split_and_t
     plus a disjoint validation set; every training seed of `clingen run` uses the generation's."""
     import datasets
 
+    from clingen_hf.core.tasks import get_task
     from clingen_hf.data.seeds import as_seed_rows, few_shot_digest
     from clingen_hf.generation.families import family_for
-    from clingen_hf.core.tasks import get_task
 
     output = tmp_path / "run"
     assert main(["run", "--task", "ncbi-disease", "--n", "6", "--methods", "demogen", "--seed", "3", "--train-seeds", "0", "1",

@@ -9,8 +9,8 @@ import pytest
 import torch
 from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
 
-from clingen_hf.hub.layout import write_config
 from clingen_hf.core.tasks import TASKS, TaskSpec, get_task
+from clingen_hf.hub.layout import write_config
 
 DISEASES = ["asthma", "gout", "lupus", "migraine", "psoriasis", "anemia", "glaucoma", "epilepsy"]
 FRAMES = ["patients with {} improved", "the {} cohort was followed", "a case of {} is reported", "{} was treated early"]

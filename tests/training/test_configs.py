@@ -59,3 +59,20 @@ def test_pubmedbert_configs_follow_the_paper_protocol(path):
 def test_defaults_are_the_paper_protocol():
     assert (DEFAULTS.learning_rate, DEFAULTS.epochs, DEFAULTS.max_length, DEFAULTS.warmup_ratio) == (2e-5, 6, 256, 0.05)
     assert DEFAULTS.seeds == [0, 1, 2] and DEFAULTS.k_shot == 5 and DEFAULTS.protocol == "two-stage"
+
+
+def test_training_arguments_names_mean_what_the_hf_docs_say(tmp_path):
+    from clingen_hf.training.config import (
+        TrainConfigError,
+        load_config,
+        parse_overrides,
+    )
+
+    yaml = tmp_path / "hf-names.yaml"
+    yaml.write_text("task: ncbi-disease\nmodel: m\noutput_dir: o\nreal: r\nsynthetic: d:c\nnum_train_epochs: 4\n"
+                    "per_device_train_batch_size: 8\nper_device_eval_batch_size: 32\nseed: 7\n")
+    config = load_config(yaml)
+    assert (config.epochs, config.batch_size, config.eval_batch_size, config.seeds) == (4, 8, 32, [7])
+    assert load_config(yaml, parse_overrides(["--num_train_epochs", "2"])).epochs == 2
+    with pytest.raises(TrainConfigError, match="both num_train_epochs and epochs are set"):
+        load_config(yaml, parse_overrides(["--num_train_epochs", "2", "--epochs", "3"]))

@@ -13,7 +13,11 @@ from seqeval.metrics import precision_score as entity_precision
 from seqeval.metrics import recall_score as entity_recall
 from seqeval.scheme import IOB2
 from sklearn import metrics as sk
-from transformers import AutoModelForSequenceClassification, AutoModelForTokenClassification, AutoTokenizer
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoModelForTokenClassification,
+    AutoTokenizer,
+)
 
 from clingen_hf.core.tasks import TaskSpec
 from clingen_hf.training.config import load_config

@@ -5,7 +5,11 @@ from transformers import EvalPrediction
 
 from clingen_hf.core.tasks import get_task
 from clingen_hf.training.config import load_config
-from clingen_hf.training.metrics import DEGENERATE_SCORE, MetricComputer, entity_token_f1
+from clingen_hf.training.metrics import (
+    DEGENERATE_SCORE,
+    MetricComputer,
+    entity_token_f1,
+)
 from clingen_hf.training.trainer import epochs_for_min_steps
 
 NCBI = get_task("ncbi-disease")

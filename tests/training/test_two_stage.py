@@ -14,8 +14,8 @@ import pytest
 import torch
 from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
 
-from clingen_hf.hub.layout import write_config
 from clingen_hf.core.tasks import get_task
+from clingen_hf.hub.layout import write_config
 from clingen_hf.training.config import load_config
 from clingen_hf.training.trainer import train
 from tests.training.conftest import write_conll
@@ -96,3 +96,17 @@ def test_stage_two_on_synthetic_data_beats_the_few_shot_stage_alone(word_model, 
     few_f1, both_f1 = few["summary"]["dev"]["f1"]["mean"], both["summary"]["dev"]["f1"]["mean"]
     assert few_f1 < 0.6  # 5 of the 30 disease words seen: no better on the others than a guess
     assert both_f1 > 0.9 and both_f1 >= few_f1 + 0.3
+
+
+@pytest.mark.parametrize("selection", ["validation+synthetic", "last"])
+def test_a_small_synthetic_set_with_minimum_steps_and_each_selection_rule_beats_stage_one(word_model, tmp_path,
+                                                                                          selection):
+    data = write_toy_data(tmp_path)
+    few = run("supervised-few", 0, word_model, data, tmp_path, min_steps=40)
+    small = run("two-stage", 0, word_model, data, tmp_path, max_synthetic=60, epochs=1, min_steps=40,
+                selection=selection)
+    steps = small["per_seed"][0]["steps"]
+    assert steps["stage1"] >= 40  # stage I: 1 step per epoch, scaled up to the minimum
+    synthetic_rows = 60 - (8 if selection == "validation+synthetic" else 0)  # a held-out slice chooses checkpoints
+    assert steps["stage2"] >= 40 and steps["stage2"] % -(-synthetic_rows // 16) == 0
+    assert small["summary"]["dev"]["f1"]["mean"] > few["summary"]["dev"]["f1"]["mean"]

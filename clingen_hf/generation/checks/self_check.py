@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from clingen_hf.llm.client import LLMClient
-from clingen_hf.generation.parsing import detokenize
 from clingen_hf.core.prompts import render
 from clingen_hf.core.tasks import TaskSpec
 from clingen_hf.generation.checks.verification import SpanDecision, labelled_spans
+from clingen_hf.generation.parsing import detokenize
+from clingen_hf.llm.client import LLMClient
 
 TEMPLATE = "self_check"
 _VERDICT = re.compile(r"^\W*(?:phrase\s*)?(\d+)\s*[.):-]?\s*(?:\*\*)?\s*\"?([A-Za-z]+)", re.IGNORECASE | re.MULTILINE)

@@ -19,10 +19,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from difflib import SequenceMatcher
 
-from clingen_hf.knowledge.graph import KnowledgeGraph
+from rapidfuzz import fuzz, process
+
 from clingen_hf.generation.parsing import detokenize
+from clingen_hf.generation.parsing.ner import iob2_spans
+from clingen_hf.knowledge.graph import KnowledgeGraph
 
 POLICIES = ("off", "flag", "remove")
 # The report's span counters (`proposed`, then `<source>_<action>`) in words, in this order.
@@ -71,8 +73,8 @@ class EntityLinker:
     """Name and synonym index of the KG entities of some types.
 
     `fuzzy_ratio` (0 < R <= 1, off by default) also links a span to the normalised name or
-    synonym most similar to it (difflib's ratio, 2 * matching characters / total characters)
-    when that similarity is at least R: "hypercholesterolaemia" -> "hypercholesterolemia" (0.98).
+    synonym most similar to it (rapidfuzz's ratio: 2 * the longest common subsequence / total
+    characters) when that similarity is at least R: "hypercholesterolaemia" -> "hypercholesterolemia" (0.98).
     """
 
     def __init__(self, kg: KnowledgeGraph, entity_types: tuple[str, ...], fuzzy_ratio: float | None = None):
@@ -105,16 +107,10 @@ class EntityLinker:
 
     def _fuzzy_link(self, key: str) -> tuple[str, str] | None:
         if key not in self._fuzzy_links:
-            best_ratio, best_key = 0.0, None
-            matcher = SequenceMatcher(None, b=key)  # difflib indexes the second sequence: the span, once
-            for candidate in self._candidates(key):
-                matcher.set_seq1(candidate)
-                if matcher.real_quick_ratio() >= self.fuzzy_ratio and matcher.quick_ratio() >= self.fuzzy_ratio:
-                    ratio = matcher.ratio()
-                    if ratio > best_ratio or (ratio == best_ratio and best_key is not None and candidate < best_key):
-                        best_ratio, best_key = ratio, candidate
-            found = best_key is not None and best_ratio >= self.fuzzy_ratio
-            self._fuzzy_links[key] = (self._normalised[best_key][0], "fuzzy") if found else None
+            matches = process.extract(key, list(self._candidates(key)), scorer=fuzz.ratio,
+                                      score_cutoff=100 * self.fuzzy_ratio, limit=None)
+            best = min(matches, key=lambda match: (-match[1], match[0]), default=None)  # ties: the first name
+            self._fuzzy_links[key] = (self._normalised[best[0]][0], "fuzzy") if best else None
         return self._fuzzy_links[key]
 
     def _candidates(self, key: str):
@@ -161,14 +157,7 @@ def remove_style_words(tokens: list[str], tags: list[str], style: str | None) ->
 
 def labelled_spans(tags: list[str]) -> list[tuple[int, int]]:
     """(start, end) token ranges of the IOB2 spans, end exclusive."""
-    spans, start = [], None
-    for index, tag in enumerate([*tags, "O"]):
-        if start is not None and not tag.startswith("I-"):
-            spans.append((start, index))
-            start = None
-        if tag.startswith("B-"):
-            start = index
-    return spans
+    return [(start, end) for _, start, end in iob2_spans(tags)]
 
 
 def _add_unlabelled_mentions(tokens: list[str], tags: list[str], linker: EntityLinker,

@@ -7,8 +7,8 @@ import random
 
 import datasets
 
-from clingen_hf.generation.parsing import parse_text_completion
 from clingen_hf.generation.families.base import STRING, Family, label_ids
+from clingen_hf.generation.parsing import parse_text_completion
 
 
 class ClassificationFamily(Family):

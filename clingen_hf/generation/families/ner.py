@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datasets
 
+from clingen_hf.generation.families.base import STRING, STRINGS, Family
 from clingen_hf.generation.parsing import (
     detokenize,
     entities_from_tags,
     parse_attribute_completion,
     parse_ner_completion,
 )
-from clingen_hf.generation.families.base import STRING, STRINGS, Family
 
 
 class NERFamily(Family):

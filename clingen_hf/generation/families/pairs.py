@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datasets
 
-from clingen_hf.generation.parsing import parse_text_completion
 from clingen_hf.generation.families.base import STRING, Family
+from clingen_hf.generation.parsing import parse_text_completion
 
 
 class PairFamily(Family):

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import datasets
 
+from clingen_hf.generation.families.base import (
+    STRING,
+    STRINGS,
+    TOPIC_PAIR_SEPARATOR,
+    Family,
+)
 from clingen_hf.generation.parsing import parse_relation_completion
-from clingen_hf.generation.families.base import STRING, STRINGS, TOPIC_PAIR_SEPARATOR, Family
 
 
 class RelationFamily(Family):

@@ -18,7 +18,10 @@ from clingen_hf.generation.parsing.ner import (
     parse_ner_completion,
     tokenize,
 )
-from clingen_hf.generation.parsing.relation import RelationParse, parse_relation_completion
+from clingen_hf.generation.parsing.relation import (
+    RelationParse,
+    parse_relation_completion,
+)
 from clingen_hf.generation.parsing.text import TextParse, parse_text_completion
 
 __all__ = [

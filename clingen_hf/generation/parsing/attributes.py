@@ -7,7 +7,12 @@ overlap keep the one listed first in the task's type order.
 
 from __future__ import annotations
 
-from clingen_hf.generation.parsing.ner import NERParse, align_entities, parse_ner_completion
+from clingen_hf.generation.parsing.ner import (
+    NERParse,
+    align_entities,
+    iob2_spans,
+    parse_ner_completion,
+)
 
 
 def parse_attribute_completion(completion: str, entity_types: tuple[str, ...]) -> NERParse:
@@ -34,11 +39,6 @@ def typed_entity(entity_type: str, name: str) -> str:
 
 def _merge(tags: list[str], new_tags: list[str]) -> None:
     """Add the spans of `new_tags` that do not overlap a span already in `tags`."""
-    start = None
-    for index, tag in enumerate([*new_tags, "O"]):
-        if start is not None and not tag.startswith("I-"):
-            if all(t == "O" for t in tags[start:index]):
-                tags[start:index] = new_tags[start:index]
-            start = None
-        if tag.startswith("B-"):
-            start = index
+    for _, start, end in iob2_spans(new_tags):
+        if all(t == "O" for t in tags[start:end]):
+            tags[start:end] = new_tags[start:end]

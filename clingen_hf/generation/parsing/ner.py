@@ -19,6 +19,8 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from seqeval.metrics.sequence_labeling import get_entities
+
 MIN_SENTENCE_TOKENS = 3
 MAX_SENTENCE_TOKENS = 256
 MAX_ENTITY_TOKENS = 12
@@ -490,17 +492,12 @@ def _list_items(lines: list[str], entity_type: str) -> list[str]:
     return items
 
 
+def iob2_spans(tags: list[str]) -> list[tuple[str, int, int]]:
+    """(entity type, start, end exclusive) of every entity span of an IOB2 tag sequence, as
+    seqeval reads it for scoring."""
+    return [(kind, start, end + 1) for kind, start, end in get_entities(list(tags))]
+
+
 def entities_from_tags(tokens: list[str], tags: list[str]) -> list[str]:
     """The entity strings of an IOB2-tagged sentence, deduplicated, in order of appearance."""
-    entities: list[str] = []
-    current: list[str] = []
-    for token, tag in zip(tokens, tags):
-        if tag.startswith("I-") and current:
-            current.append(token)
-            continue
-        if current:
-            entities.append(detokenize(current))
-        current = [token] if tag.startswith("B-") else []
-    if current:
-        entities.append(detokenize(current))
-    return list(dict.fromkeys(entities))
+    return list(dict.fromkeys(detokenize(tokens[start:end]) for _, start, end in iob2_spans(tags)))

@@ -14,7 +14,13 @@ import evaluate  # noqa: E402
 import pytest  # noqa: E402
 from sklearn import metrics as sklearn_metrics  # noqa: E402  (scikit-learn is a dependency)
 
-from clingen_hf.core.metrics import METRIC_NAMES, METRICS_DIR, flatten_metrics, load_metric, metric_path  # noqa: E402
+from clingen_hf.core.metrics import (  # noqa: E402
+    METRIC_NAMES,
+    METRICS_DIR,
+    flatten_metrics,
+    load_metric,
+    metric_path,
+)
 from tests.paths import REPO_ROOT
 
 REPO_ROOT = REPO_ROOT
@@ -129,7 +135,12 @@ def test_seqeval_lenient_mode_would_differ():
 
 
 def test_seqeval_matches_seqeval_strict_on_random_tags(seqeval_f1):
-    from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
+    from seqeval.metrics import (
+        classification_report,
+        f1_score,
+        precision_score,
+        recall_score,
+    )
     from seqeval.scheme import IOB2
 
     rng = random.Random(13)

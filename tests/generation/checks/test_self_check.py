@@ -1,9 +1,13 @@
 import asyncio
 
+from clingen_hf.core.tasks import get_task
+from clingen_hf.generation.checks.self_check import (
+    check_spans,
+    parse_verdicts,
+    self_check_prompt,
+)
 from clingen_hf.llm.cache import CompletionCache
 from clingen_hf.llm.client import LLMClient, LLMSettings
-from clingen_hf.generation.checks.self_check import check_spans, parse_verdicts, self_check_prompt
-from clingen_hf.core.tasks import get_task
 from tests.fake_openai import FakeOpenAI
 
 TASK = get_task("ncbi-disease")

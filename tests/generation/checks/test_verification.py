@@ -1,5 +1,10 @@
-from clingen_hf.knowledge.graph import Entity, KnowledgeGraph
-from clingen_hf.generation.checks.verification import EntityLinker, normalise, verify_tags
+from clingen_hf.generation.checks.verification import (
+    EntityLinker,
+    normalise,
+    verify_tags,
+)
+from clingen_hf.knowledge.entities import Entity
+from clingen_hf.knowledge.graph import KnowledgeGraph
 
 KG = KnowledgeGraph([
     Entity(id="D1", name="Cystic Fibrosis", type="disease", synonyms=("mucoviscidosis",)),

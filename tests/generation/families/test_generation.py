@@ -7,9 +7,9 @@ import datasets
 import pytest
 
 from clingen_hf.cli import main
+from clingen_hf.core.tasks import get_task
 from clingen_hf.generation.families import family_for
 from clingen_hf.generation.parsing.attributes import parse_attribute_completion
-from clingen_hf.core.tasks import get_task
 from tests.clinical_responder import MALFORMED_EVERY
 
 N = 14  # two malformed answers per family at MALFORMED_EVERY = 7

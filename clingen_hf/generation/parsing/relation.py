@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from clingen_hf.generation.parsing.ner import _LINE_PREFIX, _clean_entity
+from clingen_hf.generation.parsing.ner import _LINE_PREFIX
+from clingen_hf.generation.parsing.ner_fields import clean_entity
 from clingen_hf.generation.parsing.text import parse_text_completion
 
 
@@ -54,7 +55,7 @@ def _entity_lines(completion: str, entity_words: tuple[str, str]) -> tuple[list[
         if hit is None:
             kept.append(line)
             continue
-        names = [_clean_entity(part, entity_words[hit]) for part in re.split(r";|,", matches[hit].group(1))]
+        names = [clean_entity(part, entity_words[hit]) for part in re.split(r";|,", matches[hit].group(1))]
         listed[hit].extend(name for name in names if name)
     return listed, "\n".join(kept)
 

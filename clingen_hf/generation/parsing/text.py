@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from clingen_hf.generation.parsing.ner import (
-    _clean_sentence,
-        _literal_candidates,
-    _load_literal,
-    is_placeholder,
-    tokenize,
+from clingen_hf.generation.parsing.ner import is_placeholder
+from clingen_hf.generation.parsing.ner_fields import (
+    clean_sentence,
+    literal_candidates,
+    load_literal,
 )
+from clingen_hf.generation.parsing.tokens import tokenize
 
 MIN_TEXT_TOKENS = 3
 MAX_TEXT_TOKENS = 512
@@ -68,14 +68,14 @@ def parse_text_completion(completion: str, max_tokens: int = MAX_TEXT_TOKENS) ->
 def _text_from_json(completion: str) -> str | None:
     if "{" not in completion:
         return None
-    for candidate in _literal_candidates(completion):
-        record = _load_literal(candidate)
+    for candidate in literal_candidates(completion):
+        record = load_literal(candidate)
         if isinstance(record, list) and record and isinstance(record[0], dict):
             record = record[0]
         if isinstance(record, dict):
             value = next((v for k, v in record.items() if isinstance(v, str) and _is_text_label(str(k))), None)
             if value:
-                return _clean_sentence(value)
+                return clean_sentence(value)
     return None
 
 
@@ -89,7 +89,7 @@ def _text_from_lines(completion: str) -> str | None:
         if _is_stop_line(line):
             break
         kept.append(line)
-    return _clean_sentence(" ".join(part.strip() for part in kept if part.strip())) or None
+    return clean_sentence(" ".join(part.strip() for part in kept if part.strip())) or None
 
 
 def _text_start(lines: list[str]) -> tuple[int, str | None]:

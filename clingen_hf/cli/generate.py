@@ -16,7 +16,7 @@ from clingen_hf.cli.common import (
 )
 from clingen_hf.core.methods import METHODS
 from clingen_hf.data.seeds import DEFAULT_DEV_HOLDOUT
-from clingen_hf.generation.api import GenerationConfig, check_config, generate
+from clingen_hf.generation.api import GenerationConfig, generate
 from clingen_hf.generation.summary import summary_lines
 
 
@@ -68,7 +68,6 @@ def generation_config(args) -> GenerationConfig:
 
 def run(args) -> int:
     config = generation_config(args)
-    check_config(config)
     if args.output.exists() and not args.output.is_dir():
         raise UsageError(f"--output {args.output}: exists and is not a directory")
     result = generate(config)

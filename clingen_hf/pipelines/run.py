@@ -18,7 +18,7 @@ from clingen_hf.core.markdown import markdown_table
 from clingen_hf.core.methods import get_method
 from clingen_hf.core.tasks import TaskSpec, get_task
 from clingen_hf.data.seeds import DEFAULT_DEV_HOLDOUT, bundled_seeds_path
-from clingen_hf.generation.api import GenerationConfig, check_config, generate
+from clingen_hf.generation.api import GenerationConfig, generate
 from clingen_hf.generation.families import family_for
 from clingen_hf.generation.recipe import recipe_for
 from clingen_hf.generation.summary import summary_lines
@@ -166,8 +166,7 @@ def generate_methods(options: RunOptions, seeds_source: str | None, endpoint: En
             progress.start(f"generating {method}")
         config = generation_config(options, method, seed, seeds_source, endpoint, k_shot)
         started = time.monotonic()
-        check_config(config)
-        result = generate(config)
+        result = generate(config)  # checks the config before any LLM call
         location = result.save(synthetic_dir)
         print("\n".join(summary_lines(result.report, result.ledger, location, config.config_name, None)), flush=True)
         seconds[method] = time.monotonic() - started

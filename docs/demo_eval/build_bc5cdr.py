@@ -9,7 +9,7 @@ Two annotation passes:
 
 * ``FIRST_PASS``: the sentences as first annotated. Rows 1-40 are the 40 rows of the
   previous demo sets, taken over with their annotations unchanged; rows 41-200 are new.
-* ``SECOND_PASS``: corrections made by re-reading every row against the guidelines in
+* ``CORRECTIONS``: corrections made by re-reading every row against the guidelines in
   ``clingen_hf/core/tasks/ner.py`` (DISEASE_GUIDELINES, CHEMICAL_GUIDELINES): row number
   (1-based) -> (corrected markup, reason). Only tags may change, never the text.
 
@@ -25,17 +25,18 @@ to the seeds folder if one fails).
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from markup import agreement, apply_corrections, format_problems, mention_count, rows, write_jsonl  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT_DIR = ROOT / "docs" / "demo_eval"
 SEEDS_DIR = ROOT / "clingen_hf" / "seeds"
-TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
-MARK = re.compile(r"\[\[([DC]):(.*?)\]\]")
 TYPES = {"D": "Disease", "C": "Chemical"}
+FIRST_ROW_NUMBER = 1  # CORRECTIONS count rows from 1, as the report does
 FILES = {"D": "bc5cdr-disease", "C": "bc5cdr-chemical"}
 
 FIRST_PASS = [
@@ -243,7 +244,7 @@ FIRST_PASS = [
     "[[D:Osteoporosis]] screening is recommended for men receiving long-term hormone therapy for [[D:prostate cancer]].",
 ]
 
-SECOND_PASS: dict[int, tuple[str, str]] = {
+CORRECTIONS: dict[int, tuple[str, str]] = {
     13: (
         "[[C:Isotretinoin]] use has been associated with [[D:depression]] and suicidal ideation in adolescents , although a causal link remains controversial .",
         "disease: \"suicidal ideation\" untagged - a psychiatric symptom, not a disease (symptoms are not labelled).",
@@ -267,132 +268,24 @@ SECOND_PASS: dict[int, tuple[str, str]] = {
 }
 
 
-# --------------------------------------------------------------------------- conversion
-
-
-def parse(markup: str) -> tuple[list[str], list[str], list[str]]:
-    """Markup -> (tokens, disease tags, chemical tags); mention edges must be token edges."""
-    tokens: list[str] = []
-    tags = {"D": [], "C": []}
-    position = 0
-    for match in list(MARK.finditer(markup)) + [None]:
-        end = match.start() if match else len(markup)
-        plain = TOKEN_PATTERN.findall(markup[position:end])
-        tokens += plain
-        for kind in tags:
-            tags[kind] += ["O"] * len(plain)
-        if match is None:
-            break
-        kind, text = match.group(1), match.group(2)
-        mention = TOKEN_PATTERN.findall(text)
-        assert mention, markup
-        tokens += mention
-        for other in tags:
-            if other == kind:
-                tags[other] += [f"B-{TYPES[kind]}"] + [f"I-{TYPES[kind]}"] * (len(mention) - 1)
-            else:
-                tags[other] += ["O"] * len(mention)
-        position = match.end()
-    plain_text = MARK.sub(lambda m: m.group(2), markup)
-    assert TOKEN_PATTERN.findall(plain_text) == tokens, f"mention edge inside a token: {markup}"
-    return tokens, tags["D"], tags["C"]
-
-
-def plain(markup: str) -> str:
-    return MARK.sub(lambda m: m.group(2), markup)
-
-
-def build(markups: list[str]) -> dict[str, list[dict]]:
-    rows = {"D": [], "C": []}
-    for markup in markups:
-        tokens, disease, chemical = parse(markup)
-        rows["D"].append({"tokens": tokens, "ner_tags": disease})
-        rows["C"].append({"tokens": tokens, "ner_tags": chemical})
-    return rows
-
-
-def final_markups() -> list[str]:
-    final = list(FIRST_PASS)
-    for number, (markup, _reason) in SECOND_PASS.items():
-        assert TOKEN_PATTERN.findall(plain(markup)) == TOKEN_PATTERN.findall(plain(FIRST_PASS[number - 1])), number
-        assert markup != FIRST_PASS[number - 1], number
-        final[number - 1] = markup
-    return final
-
-
-def write_jsonl(path: Path, rows: list[dict]) -> None:
-    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 # --------------------------------------------------------------------------- checks and figures
 
 
-def mentions(tags: list[str]) -> int:
-    return sum(tag.startswith("B-") for tag in tags)
-
-
-def check(rows: dict[str, list[dict]], strict: bool = True) -> list[str]:
+def check(final: dict[str, list[dict]]) -> list[str]:
     problems = []
-    for kind, file_rows in rows.items():
-        name = FILES[kind]
-        allowed = {"O", f"B-{TYPES[kind]}", f"I-{TYPES[kind]}"}
-        for number, row in enumerate(file_rows, 1):
-            tokens, tags = row["tokens"], row["ner_tags"]
-            if TOKEN_PATTERN.findall(" ".join(tokens)) != tokens:
-                problems.append(f"{name} row {number}: tokens differ from the regex tokenizer")
-            if len(tokens) != len(tags) or not set(tags) <= allowed:
-                problems.append(f"{name} row {number}: bad tags")
-            previous = "O"
-            for tag in tags:
-                if tag.startswith("I-") and previous == "O":
-                    problems.append(f"{name} row {number}: I- after O")
-                previous = tag
-            if mentions(tags) > 3:
-                problems.append(f"{name} row {number}: {mentions(tags)} mentions")
-        if strict and len(file_rows) < 200:
-            problems.append(f"{name}: {len(file_rows)} rows, fewer than 200")
-        free = sum(mentions(row["ner_tags"]) == 0 for row in file_rows) / len(file_rows)
-        if strict and not 0.20 <= free <= 0.30:
-            problems.append(f"{name}: entity-free share {free:.3f}")
-        sentences = [" ".join(row["tokens"]) for row in file_rows]
-        if len(set(sentences)) != len(sentences):
-            problems.append(f"{name}: duplicate sentences")
-        seeds = {" ".join(row["tokens"]) for row in read_jsonl(SEEDS_DIR / f"{name}.jsonl")}
-        if set(sentences) & seeds:
-            problems.append(f"{name}: shares sentences with the seed file")
-    if [row["tokens"] for row in rows["D"]] != [row["tokens"] for row in rows["C"]]:
+    for kind, file_rows in final.items():
+        problems += format_problems(FILES[kind], file_rows, TYPES[kind], SEEDS_DIR / f"{FILES[kind]}.jsonl")
+    if [row["tokens"] for row in final["D"]] != [row["tokens"] for row in final["C"]]:
         problems.append("the two files differ in tokens")
-    for number, (d_row, c_row) in enumerate(zip(rows["D"], rows["C"]), 1):
+    for number, (d_row, c_row) in enumerate(zip(final["D"], final["C"]), 1):
         if any(d != "O" and c != "O" for d, c in zip(d_row["ner_tags"], c_row["ner_tags"])):
             problems.append(f"row {number}: a token is both a disease and a chemical")
     return problems
 
 
-def agreement(first: list[dict], final: list[dict]) -> dict:
-    from seqeval.metrics import f1_score, precision_score, recall_score
-    from seqeval.scheme import IOB2
-    from sklearn.metrics import cohen_kappa_score
-
-    gold = [row["ner_tags"] for row in final]
-    pred = [row["ner_tags"] for row in first]
-    options = {"mode": "strict", "scheme": IOB2}
-    return {
-        "precision": precision_score(gold, pred, **options),
-        "recall": recall_score(gold, pred, **options),
-        "f1": f1_score(gold, pred, **options),
-        "kappa": cohen_kappa_score([t for s in pred for t in s], [t for s in gold for t in s]),
-        "changed": sum(g != p for g, p in zip(gold, pred)),
-        "first_mentions": sum(mentions(s) for s in pred),
-    }
-
-
 def summary(file_rows: list[dict]) -> tuple[int, int, int]:
-    free = sum(mentions(row["ner_tags"]) == 0 for row in file_rows)
-    return len(file_rows), free, sum(mentions(row["ner_tags"]) for row in file_rows)
+    free = sum(mention_count(row["ner_tags"]) == 0 for row in file_rows)
+    return len(file_rows), free, sum(mention_count(row["ner_tags"]) for row in file_rows)
 
 
 def markdown(first: dict[str, list[dict]], final: dict[str, list[dict]]) -> str:
@@ -426,7 +319,7 @@ def markdown(first: dict[str, list[dict]], final: dict[str, list[dict]]) -> str:
         _, _, count = summary(final[kind])
         lines.append(
             f"| {FILES[kind]} | {a['first_mentions']} -> {count} | {a['precision']:.3f} | {a['recall']:.3f} | "
-            f"{a['f1']:.3f} | {a['kappa']:.3f} | {a['changed']} of {len(final[kind])} |"
+            f"{a['f1']:.3f} | {a['kappa']:.3f} | {a['changed_rows']} of {len(final[kind])} |"
         )
     lines += [
         "",
@@ -449,15 +342,15 @@ def markdown(first: dict[str, list[dict]], final: dict[str, list[dict]]) -> str:
         "are (\"corticosteroids\", \"taxanes\", \"fluoroquinolones\", \"nucleoside analogues\").",
     ]
     lines += ["", "Second-pass corrections (row: change - reason):", ""]
-    for number in sorted(SECOND_PASS):
-        lines.append(f"- row {number}: {SECOND_PASS[number][1]}")
+    for number in sorted(CORRECTIONS):
+        lines.append(f"- row {number}: {CORRECTIONS[number][1]}")
     lines += [""]
     return "\n".join(lines)
 
 
 def main() -> int:
-    first = build(FIRST_PASS)
-    final = build(final_markups())
+    first = rows(FIRST_PASS, TYPES)
+    final = rows(apply_corrections(FIRST_PASS, CORRECTIONS, FIRST_ROW_NUMBER), TYPES)
     problems = check(final)
     for kind in ("D", "C"):
         write_jsonl(OUT_DIR / f"{FILES[kind]}.first-pass.jsonl", first[kind])

@@ -17,19 +17,21 @@ It also recomputes the inter-pass agreement and rewrites docs/demo_eval/chemdner
 
 from __future__ import annotations
 
-import json
-import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from markup import agreement, apply_corrections, format_problems, mention_count, rows, write_jsonl  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST_PASS_PATH = ROOT / "docs" / "demo_eval" / "chemdner.first-pass.jsonl"
 FINAL_PATH = ROOT / "clingen_hf" / "seeds" / "chemdner.demo-eval.jsonl"
 SEED_PATH = ROOT / "clingen_hf" / "seeds" / "chemdner.jsonl"
 REPORT_PATH = ROOT / "docs" / "demo_eval" / "chemdner.md"
-
-TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
-MENTION_PATTERN = re.compile(r"\[\[(.+?)\]\]")
 ENTITY = "Chemical"
+TYPES = {None: ENTITY}
+FIRST_ROW_NUMBER = 0  # CORRECTIONS count rows from 0
 
 FIRST_PASS: list[str] = [
     # --- rows 1-40: the earlier 40-row demo set (kept; reviewed again in the second pass) ---
@@ -246,83 +248,12 @@ CORRECTIONS: dict[int, tuple[str, str]] = {
 }
 
 
-def to_row(markup: str) -> dict:
-    """Markup with [[mentions]] -> {"tokens", "ner_tags"} using the regex tokenizer."""
-    tokens: list[str] = []
-    tags: list[str] = []
-    position = 0
-    for match in MENTION_PATTERN.finditer(markup):
-        outside = TOKEN_PATTERN.findall(markup[position:match.start()])
-        tokens += outside
-        tags += ["O"] * len(outside)
-        inside = TOKEN_PATTERN.findall(match.group(1))
-        assert inside, markup
-        tokens += inside
-        tags += [f"B-{ENTITY}"] + [f"I-{ENTITY}"] * (len(inside) - 1)
-        position = match.end()
-    outside = TOKEN_PATTERN.findall(markup[position:])
-    tokens += outside
-    tags += ["O"] * len(outside)
-    plain = markup.replace("[[", "").replace("]]", "")
-    # A mention boundary must fall on a token boundary of the plain sentence.
-    assert tokens == TOKEN_PATTERN.findall(plain), markup
-    return {"tokens": tokens, "ner_tags": tags}
-
-
-def write_jsonl(path: Path, rows: list[dict]) -> None:
-    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
-
-
-def mention_count(row: dict) -> int:
-    return sum(tag.startswith("B-") for tag in row["ner_tags"])
-
-
-def check_format(rows: list[dict]) -> None:
-    """The constraints of tests/test_demo_eval_sets.py (apart from the row count) and no seed overlap."""
-    allowed = {"O", f"B-{ENTITY}", f"I-{ENTITY}"}
-    for row in rows:
-        assert set(row) == {"tokens", "ner_tags"} and len(row["tokens"]) == len(row["ner_tags"])
-        assert TOKEN_PATTERN.findall(" ".join(row["tokens"])) == row["tokens"]
-        assert set(row["ner_tags"]) <= allowed
-        previous = "O"
-        for tag in row["ner_tags"]:
-            assert not (tag.startswith("I-") and previous == "O"), row["tokens"]
-            previous = tag
-        assert mention_count(row) <= 3, row["tokens"]
-    share = sum(mention_count(row) == 0 for row in rows) / len(rows)
-    assert 0.20 <= share <= 0.30, share
-    sentences = [" ".join(row["tokens"]) for row in rows]
-    assert len(set(sentences)) == len(sentences)
-    seeds = {" ".join(json.loads(line)["tokens"]) for line in SEED_PATH.read_text(encoding="utf-8").splitlines() if line.strip()}
-    assert not set(sentences) & seeds
-
-
-def agreement(first: list[dict], final: list[dict]) -> dict:
-    """Pass 1 scored against pass 2: entity-level exact-span P/R/F1 and token-level Cohen's kappa."""
-    from seqeval.metrics import f1_score, precision_score, recall_score
-    from seqeval.scheme import IOB2
-    from sklearn.metrics import cohen_kappa_score
-
-    truth = [row["ner_tags"] for row in final]
-    predicted = [row["ner_tags"] for row in first]
-    options = {"mode": "strict", "scheme": IOB2}
-    return {
-        "precision": precision_score(truth, predicted, **options),
-        "recall": recall_score(truth, predicted, **options),
-        "f1": f1_score(truth, predicted, **options),
-        "kappa": cohen_kappa_score(sum(predicted, []), sum(truth, [])),
-        "tokens": sum(len(tags) for tags in truth),
-        "token_disagreements": sum(a != b for p, t in zip(predicted, truth) for a, b in zip(p, t)),
-        "changed_rows": sum(p != t for p, t in zip(predicted, truth)),
-    }
-
-
 def write_report(first: list[dict], final: list[dict], figures: dict) -> None:
-    rows = len(final)
-    free = sum(mention_count(row) == 0 for row in final)
-    mentions = sum(mention_count(row) for row in final)
-    first_mentions = sum(mention_count(row) for row in first)
-    per_row = {n: sum(mention_count(row) == n for row in final) for n in range(4)}
+    row_count = len(final)
+    free = sum(mention_count(row["ner_tags"]) == 0 for row in final)
+    mentions = sum(mention_count(row["ner_tags"]) for row in final)
+    first_mentions = sum(mention_count(row["ner_tags"]) for row in first)
+    per_row = {n: sum(mention_count(row["ner_tags"]) == n for row in final) for n in range(4)}
     lines = [
         "# CHEMDNER demo evaluation set",
         "",
@@ -334,8 +265,8 @@ def write_report(first: list[dict], final: list[dict], figures: dict) -> None:
         "regex tokenizer `\\w+|[^\\w\\s]`); the first-pass annotation is kept in",
         "`docs/demo_eval/chemdner.first-pass.jsonl`.",
         "",
-        f"- rows: {rows}",
-        f"- entity-free rows: {free} ({free / rows:.0%})",
+        f"- rows: {row_count}",
+        f"- entity-free rows: {free} ({free / row_count:.0%})",
         f"- Chemical mentions: {mentions} (first pass {first_mentions}); rows with 1/2/3 mentions: "
         f"{per_row[1]}/{per_row[2]}/{per_row[3]}",
         "- hard negatives left unlabelled: general words (compound, drug, medication, treatment, therapy, "
@@ -358,7 +289,7 @@ def write_report(first: list[dict], final: list[dict], figures: dict) -> None:
         f"| entity-level F1 | {figures['f1']:.4f} |",
         f"| token-level Cohen's kappa ({figures['tokens']} tokens, {figures['token_disagreements']} differ) "
         f"| {figures['kappa']:.4f} |",
-        f"| sentences whose tags changed | {figures['changed_rows']} of {rows} |",
+        f"| sentences whose tags changed | {figures['changed_rows']} of {row_count} |",
         "",
         "Both passes were made by the same annotator, so these figures measure self-consistency of a",
         "review, not agreement between independent annotators.",
@@ -373,22 +304,21 @@ def write_report(first: list[dict], final: list[dict], figures: dict) -> None:
     REPORT_PATH.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def main() -> None:
-    first = [to_row(markup) for markup in FIRST_PASS]
-    final_markup = list(FIRST_PASS)
-    for index, (markup, _reason) in CORRECTIONS.items():
-        final_markup[index] = markup
-    final = [to_row(markup) for markup in final_markup]
-    for index, (a, b) in enumerate(zip(first, final)):
-        assert a["tokens"] == b["tokens"], (index, a["tokens"], b["tokens"])
-    check_format(final)
+def main() -> int:
+    first = rows(FIRST_PASS, TYPES)[None]
+    final = rows(apply_corrections(FIRST_PASS, CORRECTIONS, FIRST_ROW_NUMBER), TYPES)[None]
+    problems = format_problems("chemdner", final, ENTITY, SEED_PATH)
+    if problems:
+        print("\n".join(problems))
+        return 1
     write_jsonl(FIRST_PASS_PATH, first)
     write_jsonl(FINAL_PATH, final)
     figures = agreement(first, final)
     write_report(first, final, figures)
     print(f"wrote {len(first)} rows to {FIRST_PASS_PATH} and {FINAL_PATH}")
     print(figures)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

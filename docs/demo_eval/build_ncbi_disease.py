@@ -5,7 +5,7 @@ about diseases and genetics; none is copied from a corpus, none names a person o
 Disease mentions are marked as [[...]] following DISEASE_GUIDELINES in clingen_hf/core/tasks/ner.py.
 
 Pass 1 (FIRST_PASS) is written to docs/demo_eval/ncbi-disease.first-pass.jsonl.
-Pass 2 is an independent review of every sentence: SECOND_PASS_CORRECTIONS replaces the markup of
+Pass 2 is an independent review of every sentence: CORRECTIONS replaces the markup of
 the rows it names (same tokens, only tags may change) and the result is written to
 clingen_hf/seeds/ncbi-disease.demo-eval.jsonl. The script then prints the inter-pass agreement.
 
@@ -14,16 +14,20 @@ Run from the repository root:  python docs/demo_eval/build_ncbi_disease.py
 
 from __future__ import annotations
 
-import json
-import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from markup import agreement, apply_corrections, format_problems, mention_count, rows, write_jsonl  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST_PASS_PATH = ROOT / "docs" / "demo_eval" / "ncbi-disease.first-pass.jsonl"
 FINAL_PATH = ROOT / "clingen_hf" / "seeds" / "ncbi-disease.demo-eval.jsonl"
-TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
-MENTION = re.compile(r"\[\[(.+?)\]\]")
+SEED_PATH = ROOT / "clingen_hf" / "seeds" / "ncbi-disease.jsonl"
 ENTITY_TYPE = "Disease"
+TYPES = {None: ENTITY_TYPE}
+FIRST_ROW_NUMBER = 0  # CORRECTIONS count rows from 0
 
 # Pass 1. Rows 0-39 are the rows of the earlier 40-row demo file (kept after review), written
 # here as their space-joined tokens; rows 40-199 are new.
@@ -238,7 +242,7 @@ FIRST_PASS: list[str] = [
 # not part of a fixed name, and hedges ("apparently", "suspected"); "sporadic", "classic" and
 # onset words are subtype modifiers, not severity words, so they belong to the name, as do
 # prepositional modifiers of a name ("inborn error of metabolism", "dementia with Lewy bodies").
-SECOND_PASS_CORRECTIONS: dict[int, tuple[str, str]] = {
+CORRECTIONS: dict[int, tuple[str, str]] = {
     33: (
         "Germline RET mutations were identified in all kindreds with [[multiple endocrine neoplasia type 2A]] and in a subset of patients with apparently [[sporadic medullary thyroid carcinoma]] .",
         'span extended to "sporadic medullary thyroid carcinoma": "sporadic" is a subtype modifier, not a severity word (only the hedge "apparently" stays out)',
@@ -270,87 +274,25 @@ SECOND_PASS_CORRECTIONS: dict[int, tuple[str, str]] = {
 }
 
 
-def markup_to_row(markup: str) -> dict:
-    tokens: list[str] = []
-    tags: list[str] = []
-    position = 0
-    for match in MENTION.finditer(markup):
-        outside = TOKEN_PATTERN.findall(markup[position:match.start()])
-        tokens += outside
-        tags += ["O"] * len(outside)
-        inside = TOKEN_PATTERN.findall(match.group(1))
-        assert inside, markup
-        tokens += inside
-        tags += [f"B-{ENTITY_TYPE}"] + [f"I-{ENTITY_TYPE}"] * (len(inside) - 1)
-        position = match.end()
-    outside = TOKEN_PATTERN.findall(markup[position:])
-    tokens += outside
-    tags += ["O"] * len(outside)
-    plain = markup.replace("[[", "").replace("]]", "")
-    # A mention boundary must fall on a token boundary of the plain sentence.
-    assert tokens == TOKEN_PATTERN.findall(plain), markup
-    assert tokens == TOKEN_PATTERN.findall(" ".join(tokens)), markup
-    return {"tokens": tokens, "ner_tags": tags}
-
-
-def write_jsonl(path: Path, rows: list[dict]) -> None:
-    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
-
-
-def entity_spans(tags: list[str]) -> set[tuple[int, int]]:
-    spans, start = set(), None
-    for i, tag in enumerate(tags + ["O"]):
-        if start is not None and not tag.startswith("I-"):
-            spans.add((start, i))
-            start = None
-        if tag.startswith("B-"):
-            start = i
-    return spans
-
-
-def agreement(first: list[dict], final: list[dict]) -> dict:
-    """Pass 1 scored against pass 2: exact-span P/R/F1 (seqeval, strict IOB2) and token kappa."""
-    from seqeval.metrics import f1_score, precision_score, recall_score
-    from seqeval.scheme import IOB2
-    from sklearn.metrics import cohen_kappa_score
-
-    y_true = [row["ner_tags"] for row in final]
-    y_pred = [row["ner_tags"] for row in first]
-    flat_true = [tag for tags in y_true for tag in tags]
-    flat_pred = [tag for tags in y_pred for tag in tags]
-    kwargs = {"mode": "strict", "scheme": IOB2}
-    return {
-        "precision": precision_score(y_true, y_pred, **kwargs),
-        "recall": recall_score(y_true, y_pred, **kwargs),
-        "f1": f1_score(y_true, y_pred, **kwargs),
-        "token_kappa": cohen_kappa_score(flat_true, flat_pred),
-        "token_agreement": sum(a == b for a, b in zip(flat_true, flat_pred)) / len(flat_true),
-        "rows_changed": sum(a != b for a, b in zip(y_true, y_pred)),
-        "mentions_first": sum(len(entity_spans(tags)) for tags in y_pred),
-        "mentions_final": sum(len(entity_spans(tags)) for tags in y_true),
-        "mentions_matched": sum(len(entity_spans(a) & entity_spans(b)) for a, b in zip(y_pred, y_true)),
-    }
-
-
-def main() -> None:
-    first = [markup_to_row(markup) for markup in FIRST_PASS]
-    final_markup = list(FIRST_PASS)
-    for index, (markup, _reason) in SECOND_PASS_CORRECTIONS.items():
-        final_markup[index] = markup
-    final = [markup_to_row(markup) for markup in final_markup]
-    for a, b in zip(first, final):
-        assert a["tokens"] == b["tokens"], (a["tokens"], b["tokens"])
+def main() -> int:
+    first = rows(FIRST_PASS, TYPES)[None]
+    final = rows(apply_corrections(FIRST_PASS, CORRECTIONS, FIRST_ROW_NUMBER), TYPES)[None]
+    problems = format_problems("ncbi-disease", final, ENTITY_TYPE, SEED_PATH)
+    if problems:
+        print("\n".join(problems))
+        return 1
     write_jsonl(FIRST_PASS_PATH, first)
     write_jsonl(FINAL_PATH, final)
 
-    entity_free = sum(1 for row in final if not entity_spans(row["ner_tags"]))
+    entity_free = sum(1 for row in final if not mention_count(row["ner_tags"]))
     print(f"rows: {len(final)}")
     print(f"entity-free: {entity_free} ({entity_free / len(final):.1%})")
     for name, value in agreement(first, final).items():
         print(f"{name}: {value:.4f}" if isinstance(value, float) else f"{name}: {value}")
-    for index, (_markup, reason) in sorted(SECOND_PASS_CORRECTIONS.items()):
+    for index, (_markup, reason) in sorted(CORRECTIONS.items()):
         print(f"row {index}: {reason}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

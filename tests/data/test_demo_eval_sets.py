@@ -97,3 +97,29 @@ def test_bc5cdr_demo_sets_share_the_same_sentences() -> None:
         # A token is never both a disease and a chemical mention.
         for disease_tag, chemical_tag in zip(disease_row["ner_tags"], chemical_row["ner_tags"]):
             assert disease_tag == "O" or chemical_tag == "O", disease_row["tokens"]
+
+
+BUILD_SOURCES = {  # task -> (build script, the markup keys of that task's file)
+    "ncbi-disease": ("build_ncbi_disease", None),
+    "chemdner": ("build_chemdner", None),
+    "bc5cdr-disease": ("build_bc5cdr", "D"),
+    "bc5cdr-chemical": ("build_bc5cdr", "C"),
+}
+
+
+@pytest.mark.parametrize("task", sorted(BUILD_SOURCES))
+def test_bundled_set_is_what_its_build_script_makes(task, monkeypatch):
+    """The annotated markup in docs/demo_eval/ is the source of truth: both passes rebuilt from
+    it (without writing anything) equal the committed first-pass file and the bundled set."""
+    import importlib
+
+    demo_eval = Path(__file__).resolve().parents[2] / "docs" / "demo_eval"
+    monkeypatch.syspath_prepend(str(demo_eval))
+    script_name, key = BUILD_SOURCES[task]
+    script = importlib.import_module(script_name)
+    markup = importlib.import_module("markup")
+    first = markup.rows(script.FIRST_PASS, script.TYPES)[key]
+    final_markup = markup.apply_corrections(script.FIRST_PASS, script.CORRECTIONS, script.FIRST_ROW_NUMBER)
+    final = markup.rows(final_markup, script.TYPES)[key]
+    assert first == _read_jsonl(demo_eval / f"{task}.first-pass.jsonl")
+    assert final == _demo_rows(task)

@@ -133,12 +133,9 @@ def _load_dataset(dataset_id: str) -> datasets.Dataset:
 
 def seed_features(task: TaskSpec) -> datasets.Features:
     """The columns of the task's head, labels as strings."""
-    string = datasets.Value("string")
-    strings = datasets.Sequence(string)
-    columns = {"token": {"tokens": strings, "ner_tags": strings}, "single": {"text": string, "label": string},
-               "multi": {"text": string, "labels": strings},
-               "pair": {"text": string, "text_pair": string, "label": string}}[task.head]
-    return datasets.Features(columns)
+    lists = {"tokens", "ner_tags", "labels"}
+    return datasets.Features({column: datasets.Sequence(datasets.Value("string")) if column in lists
+                              else datasets.Value("string") for column in task.columns})
 
 
 def classes_of(label_value, task: TaskSpec) -> set[str]:

@@ -113,14 +113,9 @@ def _with_ids(rows: list[dict], task: TaskSpec, where: str) -> datasets.Dataset:
     return normalise_labels(datasets.Dataset.from_list(rows, features=seed_features(task)), task, where)
 
 
-def required_columns(task: TaskSpec) -> tuple[str, ...]:
-    return {"token": ("tokens", "ner_tags"), "single": ("text", "label"), "multi": ("text", "labels"),
-            "pair": ("text", "text_pair", "label")}[task.head]
-
-
 def normalise_labels(dataset: datasets.Dataset, task: TaskSpec, where: str) -> datasets.Dataset:
     """Check the columns and turn label names into ids of `task.labels`."""
-    missing = [c for c in required_columns(task) if c not in dataset.column_names]
+    missing = [c for c in task.columns if c not in dataset.column_names]
     if missing:
         raise TrainConfigError(f"{where}: missing column(s) {missing} for a {task.head} task ({task.name})")
     label_column = task.label_column
@@ -139,7 +134,7 @@ def normalise_labels(dataset: datasets.Dataset, task: TaskSpec, where: str) -> d
 
     converted = dataset.map(lambda batch: {label_column: convert(batch[label_column])}, batched=True,
                             features=_features_with_ids(dataset.features, label_column, task))
-    return converted.select_columns(list(required_columns(task)))
+    return converted.select_columns(list(task.columns))
 
 
 def _check_label_names(feature, task: TaskSpec, where: str) -> None:

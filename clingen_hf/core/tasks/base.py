@@ -9,6 +9,11 @@ import datasets
 from clingen_hf.core.methods import get_method
 
 
+# The columns of every seed file, synthetic set and evaluation split, by model head.
+HEAD_COLUMNS = {"token": ("tokens", "ner_tags"), "single": ("text", "label"), "multi": ("text", "labels"),
+                "pair": ("text", "text_pair", "label")}
+
+
 @dataclass(frozen=True)
 class TaskSpec:
     """One benchmark dataset as a generation and training target.
@@ -64,8 +69,13 @@ class TaskSpec:
         return self.templates[f"{kind}_{step}" if step else kind]
 
     @property
+    def columns(self) -> tuple[str, ...]:
+        """The data columns of the task's head, the label column last."""
+        return HEAD_COLUMNS[self.head]
+
+    @property
     def label_column(self) -> str:
-        return {"token": "ner_tags", "multi": "labels"}.get(self.head, "label")
+        return self.columns[-1]
 
     @property
     def class_names(self) -> tuple[str, ...]:

@@ -17,8 +17,6 @@ from clingen_hf.core.tasks import TaskSpec
 STRING = datasets.Value("string")
 STRINGS = datasets.Sequence(datasets.Value("string"))
 TOPIC_PAIR_SEPARATOR = " | "
-SEED_COLUMNS = {"token": ("tokens", "ner_tags"), "single": ("text", "label"), "multi": ("text", "labels"),
-                "pair": ("text", "text_pair", "label")}
 
 
 class Family:
@@ -71,7 +69,7 @@ class Family:
         """A generated row (label ids) in the seed schema (label names), e.g. as a demonstration."""
         column, names = self.task.label_column, self.task.labels
         value = row[column]
-        seed_row = {name: row[name] for name in SEED_COLUMNS[self.task.head]}
+        seed_row = {name: row[name] for name in self.task.columns}
         seed_row[column] = [names[i] for i in value] if isinstance(value, list) else names[value]
         return seed_row
 

@@ -18,7 +18,13 @@ from clingen_hf.cli import (
     serve_llm,
     versions,
 )
-from clingen_hf.cli.common import EXIT_BAD_INPUT, EXIT_FAILED, UsageError
+from clingen_hf.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    ExamplesHelpFormatter,
+    UsageError,
+    examples_epilog,
+)
 
 COMMANDS = (generate, publish, versions, run, serve_llm, quality, experiment, infer)
 
@@ -32,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(commands)
+        subparser = list(commands.choices.values())[-1]
+        subparser.epilog = examples_epilog(command.__doc__)
+        if subparser.formatter_class is argparse.HelpFormatter:
+            subparser.formatter_class = ExamplesHelpFormatter
     return parser
 
 

@@ -12,6 +12,47 @@ EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 
 
+class ExamplesHelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, except that an epilog of examples keeps its lines."""
+
+    def _fill_text(self, text, width, indent):
+        if text.startswith("examples:"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def _examples_section(doc: str) -> list[str]:
+    lines = doc.split("Examples:", 1)[1].splitlines()[1:] if "Examples:" in doc else []
+    section = []
+    for line in lines:
+        if not line.strip():
+            break
+        section.append(line)
+    return section
+
+
+def docstring_examples(doc: str) -> list[str]:
+    """The commands under `Examples:` in a command module's docstring, one string each; a
+    more deeply indented line continues the command above it."""
+    examples: list[str] = []
+    for line in _examples_section(doc):
+        if line.startswith("        ") and examples:
+            examples[-1] += " " + line.strip()
+        else:
+            examples.append(line.strip())
+    return examples
+
+
+def examples_epilog(doc: str) -> str | None:
+    """The docstring's examples for --help, laid out as in the docstring (shell continuations)."""
+    section = _examples_section(doc)
+    if not section:
+        return None
+    continued = [line.startswith("        ") for line in section[1:]] + [False]
+    lines = [f"  {line.strip()}" if not line.startswith("        ") else f"      {line.strip()}" for line in section]
+    return "examples:\n" + "\n".join(line + (" \\" if more else "") for line, more in zip(lines, continued))
+
+
 class UsageError(ValueError):
     """Bad input the user can fix; printed without a traceback, exit code 2."""
 

@@ -1,4 +1,8 @@
-"""`clingen experiment --task T`: the paper's comparison for one task (clingen_hf.pipelines.experiment)."""
+"""`clingen experiment --task T`: the paper's comparison for one task (clingen_hf.pipelines.experiment).
+
+Examples:
+    clingen experiment --task ncbi-disease --real data/ncbi_disease --n 500
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,12 @@
 """`clingen generate --task T --method M --output DIR`: a synthetic training set, one config of a
-Hub-layout dataset directory (`clingen_hf.generate` does the work)."""
+Hub-layout dataset directory (`clingen_hf.generate` does the work).
+
+Examples:
+    clingen generate --task ncbi-disease --method clingen-kg --n 20
+        --llm-base-url http://127.0.0.1:8000/v1 --llm-model qwen --output out/ncbi-synthetic
+    clingen generate --task ncbi-disease --method zerogen --n 20
+        --llm-base-url http://127.0.0.1:8000/v1 --llm-model qwen --output out/ncbi-synthetic
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""`clingen infer --task T --real R`: the LLM labels a real split itself (paper Table 2)."""
+"""`clingen infer --task T --real R`: the LLM labels a real split itself (paper Table 2).
+
+Examples:
+    clingen infer --task ncbi-disease --real data/ncbi_disease --limit 10
+        --llm-base-url http://127.0.0.1:8000/v1 --llm-model qwen --output out/infer.json
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""`clingen publish DIR --repo-id ID --version vX.Y.Z`: a generated dataset as a new Hub version."""
+"""`clingen publish DIR --repo-id ID --version vX.Y.Z`: a generated dataset as a new Hub version.
+
+Examples:
+    clingen publish out/ncbi-synthetic --repo-id clingen/ncbi-synthetic --version v1.0.0
+    clingen publish out/ncbi-synthetic --repo-id clingen/ncbi-synthetic --version v1.0.0 --to-dir mirror
+"""
 
 from __future__ import annotations
 

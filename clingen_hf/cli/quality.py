@@ -1,4 +1,8 @@
-"""`clingen quality DIR --real REAL`: quality numbers, plots and the safety gate of a generated dataset."""
+"""`clingen quality DIR --real REAL`: quality numbers, plots and the safety gate of a generated dataset.
+
+Examples:
+    clingen quality out/ncbi-synthetic --real data/ncbi_disease
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""`clingen run --task T`: the whole pipeline in one command (clingen_hf.pipelines.run)."""
+"""`clingen run --task T`: the whole pipeline in one command (clingen_hf.pipelines.run).
+
+Examples:
+    clingen run --task ncbi-disease
+    clingen run --task ncbi-disease --real data/ncbi_disease --methods clingen-kg zerogen --n 300
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""`clingen serve-llm`: the embedded llama.cpp server as an OpenAI-compatible API on 127.0.0.1."""
+"""`clingen serve-llm`: the embedded llama.cpp server as an OpenAI-compatible API on 127.0.0.1.
+
+Examples:
+    clingen serve-llm --port 8000
+"""
 
 from __future__ import annotations
 

@@ -1,19 +1,24 @@
-"""`train.py CONFIG.yaml [--key value ...]`, also under `accelerate launch`."""
+"""`train.py CONFIG.yaml [--key value ...]`, also under `accelerate launch`.
+
+Examples:
+    accelerate launch train.py trainer_configs/ncbi-disease-pubmedbert-base.yaml
+    accelerate launch --cpu --num_processes 1 train.py trainer_configs/ncbi-disease-minilm-cpu.yaml
+        --synthetic out/ncbi-synthetic:clingen-kg --real data/ncbi_disease --seeds 0 1 2
+    python train.py trainer_configs/ncbi-disease-minilm-cpu.yaml --protocol supervised-few --epochs 30
+        --real data/ncbi_disease --output_dir out/models/supervised-few
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from clingen_hf.cli.common import examples_epilog
 from clingen_hf.core.encoders import ModelNotFoundError
 from clingen_hf.hub.publish import PublishError
 from clingen_hf.training.config import TrainConfigError, load_config, parse_overrides
 
-EPILOG = """examples:
-  accelerate launch train.py trainer_configs/ncbi-disease-pubmedbert-base.yaml
-  accelerate launch --cpu --num_processes 1 train.py trainer_configs/ncbi-disease-minilm-cpu.yaml \\
-      --synthetic out/ncbi-synthetic:clingen-kg --real path/to/ncbi_disease --seeds 0 1 2
-  python train.py CONFIG.yaml --protocol supervised-few --epochs 30
+EPILOG = examples_epilog(__doc__) + """
 
 Any config key can be overridden as --key value (lists: --seeds 0 1 2; nested: --peft.r 16).
 Keys: task, model (Hub id, folder or pkg://MODULE), output_dir, protocol (two-stage |

@@ -1,4 +1,9 @@
-"""`clingen versions REPO_ID`: the versions of a published dataset."""
+"""`clingen versions REPO_ID`: the versions of a published dataset.
+
+Examples:
+    clingen versions clingen/ncbi-synthetic
+    clingen versions mirror/clingen/ncbi-synthetic
+"""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ import datasets
 
 from clingen_hf.core.methods import get_method
 
-
 # The columns of every seed file, synthetic set and evaluation split, by model head.
 HEAD_COLUMNS = {"token": ("tokens", "ner_tags"), "single": ("text", "label"), "multi": ("text", "labels"),
                 "pair": ("text", "text_pair", "label")}

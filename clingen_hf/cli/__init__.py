@@ -9,6 +9,7 @@ import sys
 
 from clingen_hf import __version__
 from clingen_hf.cli import (
+    build_llama_server,
     experiment,
     generate,
     infer,
@@ -26,7 +27,7 @@ from clingen_hf.cli.common import (
     examples_epilog,
 )
 
-COMMANDS = (generate, publish, versions, run, serve_llm, quality, experiment, infer)
+COMMANDS = (generate, publish, versions, run, serve_llm, build_llama_server, quality, experiment, infer)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -39,7 +39,8 @@ def add_pipeline_arguments(p, default_methods: list[str]) -> None:
     p.add_argument("--llm-model", default="local", help="model name at --llm-base-url")
     p.add_argument("--llm-api-key-env", help="variable holding the API key for --llm-base-url")
     p.add_argument("--gguf", help="GGUF model file for the embedded server (default: the packaged Qwen2.5-1.5B)")
-    p.add_argument("--concurrency", type=int, default=1, help="(default: 1, the embedded server answers one at a time)")
+    p.add_argument("--concurrency", type=int, help="requests in flight at once (default: the embedded server's slots, "
+                   "4 for llama.cpp's llama-server and 1 for llama-cpp-python's; 8 for a remote server)")
     p.add_argument("--max-tokens", type=int, default=200)
     p.add_argument("--classifier", help="model to fine-tune, instead of the trainer config's (the CPU configs: the "
                    "packaged all-MiniLM-L6-v2; a PubMedBERT id on a GPU machine with Hub access)")

@@ -1,7 +1,9 @@
-"""An embedded LLM: a GGUF model served by llama-cpp-python's OpenAI-compatible server.
+"""An embedded LLM: a GGUF model served on 127.0.0.1 by an OpenAI-compatible llama.cpp server.
 
-`clingen_hf.llm.gguf.resolve_model` finds the model; `LlamaServer` runs
-`python -m llama_cpp.server` on 127.0.0.1 in a child process, waits until it answers and
+`clingen_hf.llm.gguf.resolve_model` finds the model; `LlamaServer` runs llama.cpp's own
+`llama-server` with parallel slots when one is built (`clingen_hf.llm.llama_cpp_build`; about
+1.7x the throughput on 2 CPU cores, see docs/benchmarks.md), else llama-cpp-python's
+`python -m llama_cpp.server`, one request at a time. It starts the server in a child process, waits until it answers and
 never leaves it running: it is stopped on leaving its `with` block (exceptions and Ctrl-C
 included), at interpreter exit and on SIGTERM. `LlamaServer.model_fingerprint` (the GGUF's
 sha256) names the model in the completion cache's keys. Every failure is a `LocalLLMError`
@@ -80,11 +82,13 @@ def _tail(path: Path, lines: int = _LOG_TAIL_LINES) -> str:
 
 
 class LlamaServer:
-    """`python -m llama_cpp.server` for one GGUF on 127.0.0.1, as a context manager.
+    """A llama.cpp server for one GGUF on 127.0.0.1, as a context manager: `binary` (llama.cpp's
+    `llama-server`) with `parallel` slots, or without it `python -m llama_cpp.server`.
 
     Clients name the model `alias`; /v1/models reports `served_model_id`, the alias with a short
     sha256 of the GGUF, so a client that asks the server which model answers learns the file too
-    (llama-cpp-python answers any model name with its one model)."""
+    (both servers answer any model name with their one model). The completion cache keys on the
+    GGUF's sha256, not on the server: both sample the same model with the same parameters."""
 
     def __init__(
         self,
@@ -97,6 +101,8 @@ class LlamaServer:
         startup_timeout_s: float = 300.0,
         log_path: Path | None = None,
         cache_dir: Path | None = None,
+        binary: Path | None = None,
+        parallel: int = 4,
     ):
         self.model_path = Path(model_path).expanduser()
         self.port = port
@@ -106,6 +112,8 @@ class LlamaServer:
         self.startup_timeout_s = startup_timeout_s
         self.log_path = Path(log_path) if log_path else None
         self.cache_dir = cache_dir
+        self.binary = Path(binary) if binary else None
+        self.parallel = parallel if self.binary else 1
         self.process: subprocess.Popen | None = None
         self._log_is_temporary = False
         self._sha256: str | None = None
@@ -145,7 +153,10 @@ class LlamaServer:
     def start(self) -> "LlamaServer":
         if self.is_running():
             return self
-        _require_llama_cpp_server()
+        if self.binary is None:
+            _require_llama_cpp_server()
+        elif not os.access(self.binary, os.X_OK):
+            raise LocalLLMError(f"{self.binary} is not an executable llama-server: rebuild it with `clingen build-llama-server`")
         check_gguf(self.model_path)
         self._claim_port()
         self._spawn()
@@ -182,7 +193,23 @@ class LlamaServer:
                 "or leave the port unset to pick a free one"
             )
 
+    @property
+    def kind(self) -> str:
+        return f"llama.cpp llama-server, {self.parallel} slots" if self.binary else "llama-cpp-python server"
+
     def _command(self) -> list[str]:
+        if self.binary:
+            return [
+                str(self.binary),
+                "--model", str(self.model_path),
+                "--host", "127.0.0.1",
+                "--port", str(self.port),
+                "--ctx-size", str(self.n_ctx * self.parallel),  # shared by the slots: n_ctx each
+                "--parallel", str(self.parallel),
+                "--threads", str(self.n_threads),
+                "--threads-batch", str(self.n_threads),
+                "--alias", self.served_model_id,
+            ]  # fmt: skip
         return [
             sys.executable, "-m", "llama_cpp.server",
             "--model", str(self.model_path),

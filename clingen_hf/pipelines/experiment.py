@@ -81,7 +81,7 @@ def direct_inference(options: ExperimentOptions, real: str, endpoint: Endpoint) 
     for seed in options.seeds:
         settings = LLMSettings(base_url=endpoint.base_url, model=endpoint.model, model_fingerprint=endpoint.fingerprint,
                                api_key_env=options.llm_api_key_env, temperature=0.0,
-                               max_tokens=options.max_tokens, concurrency=options.concurrency)
+                               max_tokens=options.max_tokens, concurrency=endpoint.concurrency(options))
         llm = LLMClient(settings, CompletionCache.in_dir(options.cache_dir))
         print(f"clingen: direct LLM inference on {options.direct_inference} dev examples (seed {seed}) ...", flush=True)
         result = infer_with_k_shot(task, llm, splits["train"], splits["dev"], 5, options.direct_inference, seed)

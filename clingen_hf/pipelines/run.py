@@ -52,7 +52,7 @@ class RunOptions:
     llm_model: str = "local"
     llm_api_key_env: str | None = None
     gguf: str | None = None
-    concurrency: int = 1
+    concurrency: int | None = None  # None: what the server takes at once (embedded: its slots; remote: 8)
     max_tokens: int = 200
     classifier: str | None = None  # None: the trainer config's model
     trainer_config: str | None = None  # None: trainer_configs/<task>-minilm-cpu.yaml
@@ -94,14 +94,18 @@ class Endpoint:
     base_url: str
     model: str
     fingerprint: str | None = None
+    slots: int = 8  # requests the server decodes at once
+
+    def concurrency(self, options: RunOptions) -> int:
+        return options.concurrency or self.slots
 
     def generate_flags(self) -> list[str]:
-        flags = ["--llm-base-url", self.base_url, "--llm-model", self.model]
+        flags = ["--llm-base-url", self.base_url, "--llm-model", self.model, "--concurrency", str(self.slots)]
         return flags + (["--llm-model-fingerprint", self.fingerprint] if self.fingerprint else [])
 
     def settings(self, options: RunOptions) -> LLMSettings:
         return LLMSettings(base_url=self.base_url, model=self.model, api_key_env=options.llm_api_key_env,
-                           max_tokens=options.max_tokens, concurrency=options.concurrency,
+                           max_tokens=options.max_tokens, concurrency=self.concurrency(options),
                            model_fingerprint=self.fingerprint)
 
 
@@ -112,15 +116,18 @@ def llm_endpoint(options: RunOptions):
         yield Endpoint(options.llm_base_url, options.llm_model)
         return
     from clingen_hf.llm.gguf import resolve_model
+    from clingen_hf.llm.llama_cpp_build import find_llama_server
     from clingen_hf.llm.local_server import LlamaServer
 
     started = time.monotonic()
     cache_dir = Path(options.cache_dir) if options.cache_dir else None
     model_path = resolve_model(options.gguf, cache_dir, allow_download=hub_reachable_by_settings())
     print(f"clingen: starting the embedded LLM ({model_path.name}) on 127.0.0.1 ...", flush=True)
-    with LlamaServer(model_path, alias="local", cache_dir=cache_dir) as server:
-        print(f"clingen: LLM ready at {server.base_url} after {time.monotonic() - started:.0f} s", flush=True)
-        yield Endpoint(server.base_url, server.alias, server.model_fingerprint)
+    with LlamaServer(model_path, alias="local", cache_dir=cache_dir, binary=find_llama_server(cache_dir)) as server:
+        print(f"clingen: LLM ready at {server.base_url} ({server.kind}) after {time.monotonic() - started:.0f} s", flush=True)
+        if server.binary is None:
+            print("clingen: `clingen build-llama-server` (once, about 10 min) makes generation about 1.7x faster", flush=True)
+        yield Endpoint(server.base_url, server.alias, server.model_fingerprint, slots=server.parallel)
 
 
 def generate_all(options: RunOptions, seeds_source: str | None, progress: JobProgress | None = None) -> dict[str, float]:

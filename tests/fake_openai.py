@@ -15,6 +15,8 @@ Endpoints:
   reply comes from the scripted queue (consumed in order, see :meth:`FakeOpenAI.script`),
   then from the ``responder`` (called with the parsed request body), then from a
   deterministic default that echoes the last user message.
+* ``/v1/files`` and ``/v1/batches`` -- OpenAI's Batch API, see ``tests/fake_openai_batches.py``
+  (:attr:`FakeOpenAI.batch_api`).
 * ``GET /v1/models`` -- a ``list`` holding the server's model (a 404 with ``list_models=False``,
   as from servers that do not implement it); counted in :attr:`FakeOpenAI.models_requests`.
 
@@ -37,6 +39,8 @@ from collections import deque
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Callable, Union
+
+from tests.fake_openai_batches import FakeBatchAPI  # noqa: E402
 
 __all__ = ["FakeOpenAI", "Reply", "Responder", "default_responder", "count_words"]
 
@@ -144,7 +148,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self._hang_up_if_dead():
             return
         path = self.path.split("?", 1)[0].rstrip("/")
-        if path == "/v1/models" and self.server.fake.list_models:
+        if path.startswith(("/v1/files", "/v1/batches")):
+            self._send_batch_api_answer(*self.server.fake.batch_api.handle("GET", path, self.headers, b""))
+        elif path == "/v1/models" and self.server.fake.list_models:
             self.server.fake.count_models_request()
             self._send_json(200, self.server.fake.models_body())
         else:
@@ -155,6 +161,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         path = self.path.split("?", 1)[0].rstrip("/")
         raw = self._read_body()
+        if path.startswith(("/v1/files", "/v1/batches")):
+            self._send_batch_api_answer(*self.server.fake.batch_api.handle("POST", path, self.headers, raw))
+            return
         if path != "/v1/chat/completions":
             self._send_error(404, f"Unknown path {self.path}")
             return
@@ -183,6 +192,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send_json(200, fake.completion_body(request, reply))
 
     # --- helpers ---------------------------------------------------------------------
+
+    def _send_batch_api_answer(self, status: int, body: dict | bytes) -> None:
+        if isinstance(body, bytes):
+            self._send_bytes(status, body)
+        else:
+            self._send_json(status, body)
 
     def _hang_up_if_dead(self) -> bool:
         """After `FakeOpenAI.die()`, close every connection without an answer, as a crashed
@@ -255,6 +270,7 @@ class FakeOpenAI:
         self.models_requests = 0
         self.dead = False
         self._script: deque[Reply] = deque()
+        self.batch_api = FakeBatchAPI(self)
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None

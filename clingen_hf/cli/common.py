@@ -153,6 +153,9 @@ def add_llm_arguments(p) -> None:
     llm.add_argument("--price-input", type=float, help="USD per million prompt tokens (default: known OpenAI prices; 0 for local servers)")
     llm.add_argument("--price-output", type=float, help="USD per million completion tokens")
     llm.add_argument("--max-cost-usd", type=float, help="stop making calls once this much was spent; what is done is kept")
+    llm.add_argument("--batch-api", action="store_true", help="send each generation step as one OpenAI Batch API job "
+                     "(/v1/files + /v1/batches, half the price, answered within 24 h); a killed run resumes its batch")
+    llm.add_argument("--batch-poll", type=float, default=30.0, help="seconds between batch status checks (default: 30)")
     llm.add_argument("--cache-dir", help="where completions and the embedded KG are cached (default: $CLINGEN_CACHE or ~/.cache/clingen_hf)")
 
 
@@ -173,4 +176,6 @@ def llm_settings_from(args):
         price_output_per_mtok=args.price_output,
         max_cost_usd=args.max_cost_usd,
         model_fingerprint=args.llm_model_fingerprint,
+        batch_api=args.batch_api,
+        batch_poll_s=args.batch_poll,
     )

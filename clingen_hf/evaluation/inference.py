@@ -63,7 +63,12 @@ def infer(task: TaskSpec, llm: LLMClient, few_shot: datasets.Dataset, evaluation
     if limit is not None and limit < len(rows):
         rows = random.Random(seed).sample(rows, limit)
     prompts = [prompt_for(task, few_shot, row) for row in rows]
-    completions = llm.complete_many([([{"role": "user", "content": p}], seed) for p in prompts])
+    requests = [([{"role": "user", "content": p}], seed) for p in prompts]
+    if llm.settings.batch_api:
+        from clingen_hf.llm.batch import BatchCompleter
+
+        BatchCompleter(llm).prefill(requests, " (infer)")
+    completions = llm.complete_many(requests)
     predictions = [predict(task, completion.text, row) for completion, row in zip(completions, rows)]
     unparsed = sum(1 for prediction in predictions if prediction is None)
     references = [reference(task, row) for row in rows]
@@ -71,7 +76,7 @@ def infer(task: TaskSpec, llm: LLMClient, few_shot: datasets.Dataset, evaluation
     metric = load_metric(task.metric)
     scores = flatten_metrics(metric.compute(predictions=filled, references=references, **metric_options(task)))
     prompt, completion = llm.ledger.total_tokens()
-    cost = llm.ledger.cost_of(prompt, completion) if llm.settings.prices() is not None else None
+    cost = llm.ledger.total_cost() if llm.settings.prices() is not None else None
     return InferenceResult({k: float(v) for k, v in scores.items() if isinstance(v, (int, float))}, len(rows), unparsed,
                            llm.ledger, prompt, completion, cost)
 

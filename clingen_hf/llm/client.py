@@ -44,6 +44,10 @@ TRANSIENT_ERRORS = (
 )
 
 
+# OpenAI's Batch API costs half the synchronous price (platform.openai.com/docs/guides/batch).
+BATCH_PRICE_FACTOR = 0.5
+
+
 class LLMConfigError(ValueError):
     """Settings that cannot work (missing key, unreachable server, unknown price with a budget)."""
 
@@ -66,6 +70,10 @@ class LLMSettings:
     # Who answers under `model`, part of the cache key: e.g. "gguf-sha256:<hex>" from
     # `LlamaServer.model_fingerprint`. None: asked of the server once, see `LLMClient.model_fingerprint`.
     model_fingerprint: str | None = None
+    # OpenAI's Batch API (/v1/files + /v1/batches, half the price): generation steps send their
+    # calls as one batch and wait for it (clingen_hf/llm/batch.py); polled every batch_poll_s.
+    batch_api: bool = False
+    batch_poll_s: float = 30.0
 
     def sampling_params(self) -> dict:
         return {"temperature": self.temperature, "top_p": self.top_p, "max_tokens": self.max_tokens}
@@ -79,7 +87,7 @@ class LLMSettings:
 
     def public_dict(self) -> dict:
         """What may be written to cards and logs (the key's variable name, never the key)."""
-        return {k: v for k, v in asdict(self).items() if k not in ("concurrency", "timeout_s", "max_retries")}
+        return {k: v for k, v in asdict(self).items() if k not in ("concurrency", "timeout_s", "max_retries", "batch_poll_s")}
 
 
 def is_local_url(url: str) -> bool:
@@ -135,14 +143,21 @@ class Ledger:
     errors: dict[str, int] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
 
-    def cost_of(self, prompt_tokens: int, completion_tokens: int) -> float:
+    def cost_of(self, prompt_tokens: int, completion_tokens: int, batch: bool = False) -> float:
+        """At list prices, or at Batch API prices (BATCH_PRICE_FACTOR of them)."""
         if self.prices is None:
             return 0.0
-        return (prompt_tokens * self.prices[0] + completion_tokens * self.prices[1]) / 1_000_000
+        cost = (prompt_tokens * self.prices[0] + completion_tokens * self.prices[1]) / 1_000_000
+        return cost * BATCH_PRICE_FACTOR if batch else cost
 
     def total_tokens(self) -> tuple[int, int]:
         """Tokens behind everything this run used, whether called now or read from the cache."""
         return self.prompt_tokens + self.cached_prompt_tokens, self.completion_tokens + self.cached_completion_tokens
+
+    def total_cost(self) -> float:
+        """What everything this run used cost, called now or read from the cache, each at the
+        price it was bought at (Batch API answers at half)."""
+        return self.cost_usd + self.cost_saved_usd
 
     def budget_exhausted(self) -> bool:
         return self.max_cost_usd is not None and self.cost_usd >= self.max_cost_usd
@@ -174,6 +189,10 @@ class LLMClient:
         self._per_loop: dict[int, tuple[openai.AsyncOpenAI, asyncio.Semaphore]] = {}
         self._reachable = False
         self._model_fingerprint = settings.model_fingerprint
+        # set by clingen_hf.llm.batch: keys a batch just answered (paid now, not cache hits) and
+        # keys it could not answer (no synchronous call is made for them in batch mode)
+        self.batch_fresh: set[str] = set()
+        self.batch_failures: dict[str, str] = {}
 
     @property
     def model_fingerprint(self) -> str:
@@ -194,9 +213,12 @@ class LLMClient:
         key = self.key_for(messages, sample_seed)
         record = self.cache.get(key, self.model_fingerprint)
         if record is not None:
-            completion = self._from_record(record, cached=True)
+            completion = self._from_record(record, cached=key not in self.batch_fresh)
+            self.batch_fresh.discard(key)
             self.ledger.record(completion)
             return completion
+        if key in self.batch_failures:
+            return Completion("", "error", 0, 0, 0.0, cached=False, error=self.batch_failures[key])
         if not self._reachable:
             self.check_reachable()  # once, before the first paid call (asking for the fingerprint counts)
         client, semaphore = self._client_for_running_loop()
@@ -205,9 +227,7 @@ class LLMClient:
                 self.ledger.skipped_for_budget += 1
                 return Completion("", "budget_exhausted", 0, 0, 0.0, cached=False, error="budget_exhausted")
             try:
-                response = await client.chat.completions.create(
-                    model=self.settings.model, messages=messages, **self._request_params(sample_seed)
-                )
+                response = await client.chat.completions.create(**self.request_body(messages, sample_seed))
             except TRANSIENT_ERRORS as error:
                 kind = f"llm_{type(error).__name__}"
                 self.ledger.record_error(kind)
@@ -306,17 +326,25 @@ class LLMClient:
             await entry[0].close()
 
     def _record_from_response(self, response) -> dict:
-        choice = response.choices[0]
-        usage = response.usage
+        return self.record_from_body(response.model_dump())
+
+    def record_from_body(self, body: dict, batch: bool = False) -> dict:
+        """The cache record of a chat.completion body (a response, or a line of a batch's output)."""
+        choice = body["choices"][0]
+        usage = body.get("usage") or {}
         return {
-            "text": choice.message.content or "",
-            "finish_reason": choice.finish_reason or "unknown",
-            "prompt_tokens": usage.prompt_tokens if usage else 0,
-            "completion_tokens": usage.completion_tokens if usage else 0,
-            "model": response.model or self.settings.model,
+            "text": choice["message"].get("content") or "",
+            "finish_reason": choice.get("finish_reason") or "unknown",
+            "prompt_tokens": usage.get("prompt_tokens") or 0,
+            "completion_tokens": usage.get("completion_tokens") or 0,
+            "model": body.get("model") or self.settings.model,
             "model_fingerprint": self.model_fingerprint,
             "created": int(time.time()),
+            **({"batch": True} if batch else {}),
         }
+
+    def request_body(self, messages: list[dict], sample_seed: int) -> dict:
+        return {"model": self.settings.model, "messages": messages, **self._request_params(sample_seed)}
 
     def _from_record(self, record: dict, cached: bool) -> Completion:
         return Completion(
@@ -324,6 +352,6 @@ class LLMClient:
             finish_reason=record["finish_reason"],
             prompt_tokens=record["prompt_tokens"],
             completion_tokens=record["completion_tokens"],
-            cost_usd=self.ledger.cost_of(record["prompt_tokens"], record["completion_tokens"]),
+            cost_usd=self.ledger.cost_of(record["prompt_tokens"], record["completion_tokens"], record.get("batch", False)),
             cached=cached,
         )

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import torch
+from accelerate import PartialState
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
 from clingen_hf import __version__
@@ -59,8 +60,9 @@ def write_outputs(run, results, best, summary: dict, wall_s: float) -> dict:
 
 def compute_used(wall_s: float) -> dict:
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"CPU ({platform.processor() or platform.machine()})"
-    return {"device": device, "torch_threads": torch.get_num_threads(), "wall_time_s": round(wall_s, 1),
-            "torch": torch.__version__}
+    state = PartialState()
+    return {"device": device, "processes": state.num_processes, "distributed": str(state.distributed_type).split(".")[-1],
+            "torch_threads": torch.get_num_threads(), "wall_time_s": round(wall_s, 1), "torch": torch.__version__}
 
 
 def build_model_card(run, payload: dict) -> ModelCard:

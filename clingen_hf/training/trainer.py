@@ -126,9 +126,17 @@ def _with_lora(model, config: TrainConfig, task: TaskSpec):
 
 
 def use_all_cpu_cores() -> None:
-    """`accelerate launch` sets OMP_NUM_THREADS=1; one process on a CPU should use every core."""
-    if not torch.cuda.is_available() and os.environ.get("WORLD_SIZE", "1") == "1":
-        torch.set_num_threads(os.cpu_count() or 1)
+    """`accelerate launch` sets OMP_NUM_THREADS=1; the processes on a CPU machine share its cores."""
+    if not torch.cuda.is_available():
+        processes = int(os.environ.get("LOCAL_WORLD_SIZE", os.environ.get("WORLD_SIZE", "1")))
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // processes))
+
+
+def distributed_state() -> PartialState:
+    """The process group of this run. Without a GPU, several processes (`accelerate launch
+    --multi_gpu --num_processes N`, or torchrun) train data parallel over gloo: accelerate makes
+    that group only when asked for the CPU, and the first PartialState decides for the run."""
+    return PartialState(cpu=not torch.cuda.is_available())
 
 
 def use_bf16(setting: str) -> bool:
@@ -165,6 +173,8 @@ def training_arguments(config: TrainConfig, output_dir: Path, learning_rate: flo
         dataloader_num_workers=config.dataloader_num_workers,
         disable_tqdm=False,
         save_only_model=True,
+        use_cpu=not torch.cuda.is_available(),
+        ddp_find_unused_parameters=False,
     )
 
 
@@ -270,15 +280,19 @@ def shared_stage1_dir(config: TrainConfig, seed: int, few_shot_seed: int) -> Pat
 
 def save_shared_stage1(trainer: Trainer, directory: Path, steps: dict) -> None:
     """The best stage-I model, then the marker that makes it reusable (so a killed save is redone)."""
-    trainer.save_model(str(directory))
-    (directory / STAGE1_DONE).write_text(json.dumps(steps) + "\n", encoding="utf-8")
+    trainer.save_model(str(directory))  # the main process writes, the others wait
+    if trainer.is_world_process_zero():
+        (directory / STAGE1_DONE).write_text(json.dumps(steps) + "\n", encoding="utf-8")
+    trainer.accelerator.wait_for_everyone()
 
 
 def save_model(trainer: Trainer, model_dir: Path, config: TrainConfig) -> None:
     """The full model; with LoRA, the adapter alone or (peft.save: merged) merged weights."""
     if config.peft is not None and config.peft.save == "merged":
-        trainer.model.merge_and_unload().save_pretrained(str(model_dir))
-        trainer.processing_class.save_pretrained(str(model_dir))
+        if trainer.is_world_process_zero():
+            trainer.accelerator.unwrap_model(trainer.model).merge_and_unload().save_pretrained(str(model_dir))
+            trainer.processing_class.save_pretrained(str(model_dir))
+        trainer.accelerator.wait_for_everyone()
     else:
         trainer.save_model(str(model_dir))
 
@@ -316,13 +330,13 @@ def train(config: TrainConfig) -> dict:
     from clingen_hf.training.outputs import write_outputs
 
     use_all_cpu_cores()
+    state = distributed_state()
     started = time.monotonic()
     run = prepare(config)
     output_dir = Path(config.output_dir)
     workdir = output_dir / "runs"
     results = [train_one_seed(run, seed, workdir / f"seed-{seed}") for seed in config.seeds]
     best = max(results, key=lambda r: r.selection_score)
-    state = PartialState()
     summary = {}
     if state.is_main_process:  # under `accelerate launch` with several processes, one writes
         summary = write_outputs(run, results, best, summarise(results), time.monotonic() - started)

@@ -156,6 +156,11 @@ def add_llm_arguments(p) -> None:
     llm.add_argument("--batch-api", action="store_true", help="send each generation step as one OpenAI Batch API job "
                      "(/v1/files + /v1/batches, half the price, answered within 24 h); a killed run resumes its batch")
     llm.add_argument("--batch-poll", type=float, default=30.0, help="seconds between batch status checks (default: 30)")
+    llm.add_argument("--engine", choices=("local", "ray"), default="local", help="local: this process sends the calls "
+                     "(default); ray: blocks of them run on Ray workers (pip install -e \".[ray]\")")
+    llm.add_argument("--ray-address", help="the Ray cluster to join (default: start a local Ray instance)")
+    llm.add_argument("--ray-endpoints", nargs="+", metavar="URL", help="with --engine ray: OpenAI-compatible URLs "
+                     "(e.g. one vLLM server per node) that blocks go to in turn (default: --llm-base-url)")
     llm.add_argument("--cache-dir", help="where completions and the embedded KG are cached (default: $CLINGEN_CACHE or ~/.cache/clingen_hf)")
 
 
@@ -178,4 +183,7 @@ def llm_settings_from(args):
         model_fingerprint=args.llm_model_fingerprint,
         batch_api=args.batch_api,
         batch_poll_s=args.batch_poll,
+        engine=args.engine,
+        ray_address=args.ray_address,
+        ray_endpoints=tuple(args.ray_endpoints or ()),
     )

@@ -121,6 +121,7 @@ def check_config(config: GenerationConfig) -> None:
     if config.llm.max_cost_usd is not None and config.llm.prices() is None:
         raise GenerationConfigError(f"--max-cost-usd needs a price for model {config.llm.model!r}: pass --price-input "
                                     "and --price-output")
+    _check_engine(config.llm)
     if config.kg != "embedded" and not Path(config.kg).is_dir():
         raise GenerationConfigError(f"--kg {config.kg}: not a folder; give a folder of iBKH CSV files or 'embedded'")
     if config.topics_file:
@@ -131,6 +132,21 @@ def check_config(config: GenerationConfig) -> None:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", config.config_name):
         raise GenerationConfigError(f"--config {config.config_name!r}: use letters, digits, '-', '_' and '.', starting "
                                     "with a letter or digit")
+
+
+def _check_engine(llm: LLMSettings) -> None:
+    if llm.engine not in ("local", "ray"):
+        raise GenerationConfigError(f"--engine {llm.engine!r}: use local or ray")
+    if llm.engine == "ray" and llm.batch_api:
+        raise GenerationConfigError("--batch-api and --engine ray both decide how calls are sent: choose one "
+                                    "(the Batch API is one job on OpenAI's side; Ray spreads calls over your servers)")
+    if llm.engine == "ray":
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            from clingen_hf.llm.ray_engine import INSTALL_HINT
+
+            raise GenerationConfigError(INSTALL_HINT)
 
 
 def _check_styles(path: str) -> None:

@@ -277,22 +277,32 @@ class GenerationRun:
             desc=f"Rendering prompts{label}",
             new_fingerprint=f"render-{fingerprint}",
         )
-        if self.llm.settings.batch_api:
-            self._complete_by_batch(rendered, label)
+        if self.llm.settings.batch_api or self.llm.settings.engine == "ray":
+            self._prefill(rendered, label)
         completed = rendered.map(complete_row, fn_kwargs={"llm": self.llm}, desc=f"LLM completions{label}",
                                  new_fingerprint=f"llm-{fingerprint}")
         self._stop_if_server_gone(completed)
         return completed.map(parse_row, fn_kwargs={"task": self.task, "step": step}, desc=f"Parsing{label}",
                              new_fingerprint=f"parse-{fingerprint}")
 
-    def _complete_by_batch(self, rendered: datasets.Dataset, label: str) -> None:
-        """--batch-api: the step's calls go through the Batch API into the cache first; the
-        completion map then reads them there (and makes no call for a request the batch failed)."""
-        from clingen_hf.llm.batch import BatchCompleter
+    def _prefill(self, rendered: datasets.Dataset, label: str) -> None:
+        """--batch-api or --engine ray: the step's calls are answered into the cache first (a batch
+        job, or blocks on Ray workers); the completion map then reads them there and makes no
+        call again for a request they could not answer."""
+        settings = self.llm.settings
+        if settings.batch_api:
+            from clingen_hf.llm.batch import BatchCompleter
 
+            engine, completer = "batch-api", BatchCompleter(self.llm)
+        else:
+            from clingen_hf.llm.ray_engine import RayCompleter
+
+            engine, completer = "ray", RayCompleter(self.llm, address=settings.ray_address,
+                                                    endpoints=list(settings.ray_endpoints) or None)
         columns = zip(rendered["prompt"], rendered["sample_seed"], rendered["drop_reason"])
         requests = [([{"role": "user", "content": prompt}], seed) for prompt, seed, reason in columns if reason is None]
-        self.report.batches.append({"step": label.strip(" ()") or "main", **BatchCompleter(self.llm).prefill(requests, label)})
+        counts = completer.prefill(requests, label)
+        self.report.engine_steps.append({"engine": engine, "step": label.strip(" ()") or "main", **counts})
 
     def _check_spans(self, parsed: datasets.Dataset) -> datasets.Dataset:
         """NER rows: style words, the KG (`verify_spans`, `add_kg_mentions`), the LLM self-check."""

@@ -39,7 +39,7 @@ class GenerationReport:
     label_counts: dict[str, int] = field(default_factory=dict)  # kept rows per class
     entity_frequency: dict = field(default_factory=dict)  # token tasks: generated mentions against the seeds'
     feedback_rounds: list[int] = field(default_factory=list)  # ProGen: feedback examples chosen after each round
-    batches: list[dict] = field(default_factory=list)  # --batch-api: per step, requests, answered, failed (llm/batch.py)
+    engine_steps: list[dict] = field(default_factory=list)  # --batch-api / --engine ray: per step, what was answered
     ledger: Ledger | None = None
     pools: dict[str, Pool] = field(default_factory=dict)
     few_shot: list[dict] = field(default_factory=list)
@@ -114,7 +114,7 @@ def report_to_dict(report: GenerationReport, config: ClinGenBuilderConfig) -> di
             "llm_calls_from_cache": ledger.cache_hits,
             "llm_errors": ledger.errors,
             "skipped_for_budget": ledger.skipped_for_budget,
-            **({"batch_api": report.batches} if report.batches else {}),
+            **({"engine_steps": report.engine_steps} if report.engine_steps else {}),
             "prompt_tokens": total_prompt,
             "completion_tokens": total_completion,
             "cost_usd": round(total_cost, 6) if prices is not None else None,

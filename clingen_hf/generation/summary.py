@@ -24,7 +24,7 @@ def summary_lines(report: dict, ledger: Ledger, location: Path, config_name: str
         *_entity_frequency_lines(counts.get("entity_frequency")),
         f"  LLM calls: {ledger.calls_made} made, {ledger.cache_hits} answered from cache"
         + (f", errors {ledger.errors}" if ledger.errors else ""),
-        *_batch_lines(usage.get("batch_api")),
+        *_engine_lines(usage.get("engine_steps")),
         f"  tokens this run: {ledger.prompt_tokens:,} prompt + {ledger.completion_tokens:,} completion",
         f"  cost this run: {'$%.4f' % ledger.cost_usd if usage['cost_usd'] is not None else 'unknown (set --price-input/--price-output)'}"
         + (f" (cache saved ${ledger.cost_saved_usd:.4f})" if ledger.cost_saved_usd else ""),
@@ -39,10 +39,13 @@ def summary_lines(report: dict, ledger: Ledger, location: Path, config_name: str
     return lines
 
 
-def _batch_lines(batches: list[dict] | None) -> list[str]:
-    """--batch-api: what each step's batches answered, at half the price."""
-    return [f"  Batch API ({batch['step']} step): {batch['answered']} answered, {batch['failed']} failed, "
-            f"{batch['cached_before']} already cached" for batch in batches or []]
+def _engine_lines(steps: list[dict] | None) -> list[str]:
+    """--batch-api or --engine ray: what each step's batches or Ray blocks answered."""
+    names = {"batch-api": "Batch API", "ray": "Ray"}
+    return [f"  {names[step['engine']]} ({step['step']} step): {step['answered']} answered, {step['failed']} failed, "
+            f"{step['cached_before']} already cached" + (f", {step['resubmitted']} resubmitted after lost workers"
+                                                         if step.get("resubmitted") else "")
+            for step in steps or []]
 
 
 def _entity_lines(counts: dict) -> list[str]:

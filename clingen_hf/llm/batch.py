@@ -6,7 +6,7 @@ stores every completion of its output file in the completion cache, so the step 
 reads them as usual. The batch id is written to `<cache>/batches/<requests digest>.json` as soon as
 the batch exists: a killed run, rerun, polls the same batch instead of paying for a second one.
 Requests that fail or expire go into a follow-up batch, up to `max_batches` per run; what still
-has no answer is left in `LLMClient.batch_failures` and its rows are dropped with that reason.
+has no answer is left in `LLMClient.prefill_failures` and its rows are dropped with that reason.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class BatchCompleter:
             if self._cached(key):
                 counts["answered"] += 1
             else:
-                self.llm.batch_failures[key] = failures.get(key, "batch_no_answer")
+                self.llm.prefill_failures[key] = failures.get(key, "batch_no_answer")
                 counts["failed"] += 1
         return counts
 
@@ -118,7 +118,7 @@ class BatchCompleter:
             key, response = item["custom_id"], item.get("response") or {}
             if response.get("status_code") == 200:
                 self.llm.cache.put(key, self.llm.record_from_body(response["body"], batch=True))
-                self.llm.batch_fresh.add(key)
+                self.llm.prefilled.add(key)
             else:
                 failures[key] = f"batch_http_{response.get('status_code', 'none')}"
         return failures

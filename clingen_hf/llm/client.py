@@ -74,6 +74,11 @@ class LLMSettings:
     # calls as one batch and wait for it (clingen_hf/llm/batch.py); polled every batch_poll_s.
     batch_api: bool = False
     batch_poll_s: float = 30.0
+    # "ray": generation steps complete their calls in blocks on Ray workers (llm/ray_engine.py),
+    # against ray_endpoints (default: base_url) round-robin, on the cluster at ray_address
+    engine: str = "local"
+    ray_address: str | None = None
+    ray_endpoints: tuple[str, ...] = ()
 
     def sampling_params(self) -> dict:
         return {"temperature": self.temperature, "top_p": self.top_p, "max_tokens": self.max_tokens}
@@ -87,7 +92,7 @@ class LLMSettings:
 
     def public_dict(self) -> dict:
         """What may be written to cards and logs (the key's variable name, never the key)."""
-        return {k: v for k, v in asdict(self).items() if k not in ("concurrency", "timeout_s", "max_retries", "batch_poll_s")}
+        return {k: v for k, v in asdict(self).items() if k not in ("concurrency", "timeout_s", "max_retries", "batch_poll_s", "ray_address", "ray_endpoints")}
 
 
 def is_local_url(url: str) -> bool:
@@ -189,10 +194,11 @@ class LLMClient:
         self._per_loop: dict[int, tuple[openai.AsyncOpenAI, asyncio.Semaphore]] = {}
         self._reachable = False
         self._model_fingerprint = settings.model_fingerprint
-        # set by clingen_hf.llm.batch: keys a batch just answered (paid now, not cache hits) and
-        # keys it could not answer (no synchronous call is made for them in batch mode)
-        self.batch_fresh: set[str] = set()
-        self.batch_failures: dict[str, str] = {}
+        # set by an engine that answers a step's requests into the cache first (llm/batch.py,
+        # llm/ray_engine.py): keys it answered in this run (paid now, not cache hits) and keys it
+        # could not answer (no call is made for them again in the same step)
+        self.prefilled: set[str] = set()
+        self.prefill_failures: dict[str, str] = {}
 
     @property
     def model_fingerprint(self) -> str:
@@ -213,12 +219,12 @@ class LLMClient:
         key = self.key_for(messages, sample_seed)
         record = self.cache.get(key, self.model_fingerprint)
         if record is not None:
-            completion = self._from_record(record, cached=key not in self.batch_fresh)
-            self.batch_fresh.discard(key)
+            completion = self._from_record(record, cached=key not in self.prefilled)
+            self.prefilled.discard(key)
             self.ledger.record(completion)
             return completion
-        if key in self.batch_failures:
-            return Completion("", "error", 0, 0, 0.0, cached=False, error=self.batch_failures[key])
+        if key in self.prefill_failures:
+            return Completion("", "error", 0, 0, 0.0, cached=False, error=self.prefill_failures[key])
         if not self._reachable:
             self.check_reachable()  # once, before the first paid call (asking for the fingerprint counts)
         client, semaphore = self._client_for_running_loop()

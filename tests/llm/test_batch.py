@@ -43,7 +43,8 @@ def test_batch_generation_writes_the_same_rows_at_half_the_price(clinical_llm, t
                                for name in ("sync", "batch"))
     assert batch_usage["cost_usd"] == pytest.approx(sync_usage["cost_usd"] / 2) and batch_usage["cost_usd"] > 0
     assert batch_usage["llm_calls_made"] == sync_usage["llm_calls_made"] == 6
-    assert batch_usage["batch_api"] == [{"step": "main", "requests": 6, "cached_before": 0, "answered": 6, "failed": 0}]
+    assert batch_usage["engine_steps"] == [{"engine": "batch-api", "step": "main", "requests": 6, "cached_before": 0,
+                                            "answered": 6, "failed": 0}]
 
     assert generate(clinical_llm, tmp_path / "batch-cache", tmp_path / "again", "--batch-api") == 0  # all cached
     assert clinical_llm.batch_api.created == 1

@@ -57,13 +57,14 @@ class NearCopyDetector:
     embed: Callable[[list[str]], np.ndarray] | None = None
 
     def __post_init__(self) -> None:
-        self._index = NearDuplicateIndex(self.ngram_threshold)
+        self._index = NearDuplicateIndex(self.ngram_threshold, self.reference)
         for text in self.reference:
             self._index.add(text)
         self._vectors = self.embed(self.reference) if self.embed is not None and self.reference else None
 
     def scores(self, texts: list[str]) -> list[tuple[float, float]]:
-        """(n-gram Jaccard, embedding cosine) of each text's closest reference text."""
+        """(n-gram Jaccard, embedding cosine) of each text's closest reference text; the Jaccard is
+        exact from the n-gram threshold up and may read 0 below it."""
         ngram = [self._index.most_similar(text) for text in texts]
         if self._vectors is None or not texts:
             return [(score, 0.0) for score in ngram]

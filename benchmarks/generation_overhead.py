@@ -5,6 +5,11 @@ same concurrency, so the ratio isolates what the pipeline adds (prompt rendering
 writes, parsing, gates, the `datasets` builder, parquet and card writing).
 
     python benchmarks/generation_overhead.py --n 1000 --concurrency 32 --latency 0.2
+    python benchmarks/generation_overhead.py --n 20000 --concurrency 256 --latency 1.0
+
+Peak memory is this process's maximum resident set (the fake server runs in it too) after each
+phase. The near-duplicate gate's share is timed on the run's own texts at n/8, n/4, n/2 and n,
+so its growth with n can be read off (doubling n doubles a linear cost, quadruples a quadratic).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import asyncio
 import contextlib
 import io
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -54,6 +60,26 @@ def timed_generate(base_url: str, output: Path, n: int, concurrency: int) -> flo
     return time.perf_counter() - started
 
 
+def peak_memory_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def near_duplicate_scaling(output: Path, n: int) -> list[tuple[int, float]]:
+    """Seconds of the near-duplicate gate on the run's own sentences at n/8 ... n."""
+    import datasets
+
+    from clingen_hf.generation.checks.gates import duplicate_reasons
+
+    texts = [" ".join(tokens) for tokens in datasets.load_dataset(str(output), "zerogen", split="train")["tokens"]]
+    texts = (texts * (n // max(1, len(texts)) + 1))[:n]  # the gate dropped some: repeat to reach n
+    timings = []
+    for size in (n // 8, n // 4, n // 2, n):
+        started = time.perf_counter()
+        duplicate_reasons(texts[:size], [])
+        timings.append((size, time.perf_counter() - started))
+    return timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=1000)
@@ -68,11 +94,15 @@ def main() -> None:
         started = time.perf_counter()
         asyncio.run(bare_loop(server.base_url, [prompt] * args.n, args.concurrency))
         bare_s = time.perf_counter() - started
+        bare_mib = peak_memory_mib()
         output = Path(tempfile.mkdtemp()) / "out"
         first_s = timed_generate(server.base_url, output, args.n, args.concurrency)
+        first_mib = peak_memory_mib()
         calls_after_first = len(server.requests)
         rerun_s = timed_generate(server.base_url, output, args.n, args.concurrency)
         assert len(server.requests) == calls_after_first, "the rerun made LLM calls"
+        rerun_mib = peak_memory_mib()
+    gate = near_duplicate_scaling(output, args.n)
     ideal_s = args.n / args.concurrency * args.latency
     print(f"n={args.n} concurrency={args.concurrency} latency={args.latency}s (ideal {ideal_s:.2f} s)")
     print(f"bare AsyncOpenAI loop      {bare_s:7.2f} s  {args.n / bare_s:7.1f} req/s")
@@ -80,6 +110,9 @@ def main() -> None:
     print(f"clingen generate (cached)  {rerun_s:7.2f} s  (0 LLM calls)")
     print(f"throughput ratio pipeline / bare  {bare_s / first_s:.3f}   (goal >= 0.9)")
     print(f"rerun time / first run            {rerun_s / first_s:.3f}   (goal <= 0.05)")
+    print(f"peak memory (MiB, whole process): after bare loop {bare_mib:.0f}, after pipeline {first_mib:.0f}, "
+          f"after rerun {rerun_mib:.0f}")
+    print("near-duplicate gate on the run's sentences: " + ", ".join(f"n={size} {seconds:.2f} s" for size, seconds in gate))
 
 
 if __name__ == "__main__":

@@ -40,10 +40,12 @@ from clingen_hf.generation.families import family_for
 from clingen_hf.generation.parsing import entities_from_tags
 from clingen_hf.generation.report import GenerationReport, report_to_dict
 from clingen_hf.generation.steps import (
+    ROWS_PER_BATCH,
     complete_row,
     finish_span_checks,
     parse_row,
     render_prompt,
+    rowwise,
     sample_seed_for,
     self_check_row,
     step_fingerprint,
@@ -271,7 +273,7 @@ class GenerationRun:
     def _run_step(self, rows: datasets.Dataset, step: str, demos: list[dict], fingerprint: str) -> datasets.Dataset:
         label = f" ({step} sentence)" if step else ""
         rendered = rows.map(
-            render_prompt,
+            rowwise(render_prompt), batched=True, batch_size=ROWS_PER_BATCH,
             fn_kwargs={"task": self.task, "method": self.config.method, "demonstrations": demos, "step": step,
                        "guidelines": self.task.guidelines if self.config.guidelines else "", "order_seed": self.config.seed},
             desc=f"Rendering prompts{label}",
@@ -282,7 +284,8 @@ class GenerationRun:
         completed = rendered.map(complete_row, fn_kwargs={"llm": self.llm}, desc=f"LLM completions{label}",
                                  new_fingerprint=f"llm-{fingerprint}")
         self._stop_if_server_gone(completed)
-        return completed.map(parse_row, fn_kwargs={"task": self.task, "step": step}, desc=f"Parsing{label}",
+        return completed.map(rowwise(parse_row), batched=True, batch_size=ROWS_PER_BATCH,
+                             fn_kwargs={"task": self.task, "step": step}, desc=f"Parsing{label}",
                              new_fingerprint=f"parse-{fingerprint}")
 
     def _prefill(self, rendered: datasets.Dataset, label: str) -> None:
@@ -312,7 +315,7 @@ class GenerationRun:
         use_kg = config.verify_spans != "off" or config.add_kg_mentions
         linker = EntityLinker(self._knowledge_graph(), self.task.kg_entity_types, config.link_fuzzy) if use_kg else None
         checked = parsed.map(
-            verify_row,
+            rowwise(verify_row), batched=True, batch_size=ROWS_PER_BATCH,
             fn_kwargs={"task": self.task, "linker": linker, "policy": config.verify_spans, "add_missing": config.add_kg_mentions},
             desc="Checking spans" + (" against the KG" if use_kg else ""),
             new_fingerprint=step_fingerprint("verify", parsed._fingerprint, config.verify_spans, config.add_kg_mentions,
@@ -323,7 +326,8 @@ class GenerationRun:
             checked = checked.map(self_check_row, fn_kwargs={"task": self.task, "llm": checker},
                                   desc="LLM self-check of spans", new_fingerprint=step_fingerprint("self-check", checked._fingerprint))
             self._stop_if_server_gone(checked)
-        checked = checked.map(finish_span_checks, fn_kwargs={"task": self.task}, desc="Finishing span checks",
+        checked = checked.map(rowwise(finish_span_checks), batched=True, batch_size=ROWS_PER_BATCH,
+                              fn_kwargs={"task": self.task}, desc="Finishing span checks",
                               new_fingerprint=step_fingerprint("finish", checked._fingerprint))
         self._count_span_checks(checked)
         return checked
@@ -368,7 +372,7 @@ class GenerationRun:
 
     def _apply_gates(self, parsed: datasets.Dataset) -> datasets.Dataset:
         seed_texts = [self.family.seed_text(row) for row in self.seeds]
-        candidates = [(i, self.family.text_of(row)) for i, row in enumerate(parsed) if row["drop_reason"] is None]
+        candidates = [(i, self.family.text_of(row)) for i, row in enumerate(parsed.to_list()) if row["drop_reason"] is None]
         gate_reasons = duplicate_reasons([s for _, s in candidates], seed_texts, self.config.near_duplicate_threshold)
         reasons = list(parsed["drop_reason"])
         for (index, _), reason in zip(candidates, gate_reasons):
@@ -385,7 +389,7 @@ class GenerationRun:
         reasons = gated["drop_reason"]
         self.report.dropped = dict(Counter(r for r in reasons if r is not None))
         self.report.truncated = sum(1 for r in gated["finish_reason"] if r == "length")
-        self.report.label_counts = dict(Counter(label for row in gated if row["drop_reason"] is None
+        self.report.label_counts = dict(Counter(label for row in gated.to_list() if row["drop_reason"] is None
                                                 for label in self._classes_of_row(row)))
         if "entities" not in gated.column_names or "dropped_entities" not in gated.column_names:
             return

@@ -22,6 +22,25 @@ from clingen_hf.generation.parsing import entities_from_tags
 from clingen_hf.generation.parsing.attributes import typed_entity
 from clingen_hf.llm.client import LLMClient
 
+# Rows per call of a batched map: the per-row functions below run in a loop over a batch, which
+# spares `datasets` its per-row formatting and writing (5-10x less overhead per row).
+ROWS_PER_BATCH = 1000
+
+
+def rowwise(function):
+    """A per-row map function as a batched one (`Dataset.map(rowwise(f), batched=True)`)."""
+
+    def apply(batch: dict, **kwargs) -> dict:
+        columns = list(batch)
+        rows = [dict(zip(columns, values)) for values in zip(*batch.values())]
+        outputs = [function(row, **kwargs) for row in rows]
+        # as in a per-row map, a column a row's output leaves out keeps that row's value
+        keys = dict.fromkeys(key for output in outputs for key in output)
+        return {key: [output.get(key, row.get(key)) for output, row in zip(outputs, rows)] for key in keys}
+
+    apply.__name__ = apply.__qualname__ = f"rowwise_{function.__name__}"
+    return apply
+
 
 def step_fingerprint(step: str, *parts) -> str:
     """A map step's cache fingerprint: short whatever its inputs (`datasets` allows 64 characters)."""

@@ -1,5 +1,6 @@
 """`clingen build-llama-server`: build llama.cpp's own server for the embedded LLM (parallel
-slots: about 1.7x the generation throughput of llama-cpp-python's server on 2 CPU cores).
+slots, where llama-cpp-python's server answers one request at a time; a whole ClinGen-KG
+generation ran 1.2x as fast on 2 CPU cores, see docs/benchmarks.md).
 
 Examples:
     clingen build-llama-server

@@ -1,8 +1,9 @@
 """An embedded LLM: a GGUF model served on 127.0.0.1 by an OpenAI-compatible llama.cpp server.
 
 `clingen_hf.llm.gguf.resolve_model` finds the model; `LlamaServer` runs llama.cpp's own
-`llama-server` with parallel slots when one is built (`clingen_hf.llm.llama_cpp_build`; about
-1.7x the throughput on 2 CPU cores, see docs/benchmarks.md), else llama-cpp-python's
+`llama-server` with parallel slots when one is built (`clingen_hf.llm.llama_cpp_build`; 1.2x
+the samples per second of a whole ClinGen-KG generation on 2 CPU cores, docs/benchmarks.md),
+else llama-cpp-python's
 `python -m llama_cpp.server`, one request at a time. It starts the server in a child process, waits until it answers and
 never leaves it running: it is stopped on leaving its `with` block (exceptions and Ctrl-C
 included), at interpreter exit and on SIGTERM. `LlamaServer.model_fingerprint` (the GGUF's

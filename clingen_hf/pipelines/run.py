@@ -126,7 +126,8 @@ def llm_endpoint(options: RunOptions):
     with LlamaServer(model_path, alias="local", cache_dir=cache_dir, binary=find_llama_server(cache_dir)) as server:
         print(f"clingen: LLM ready at {server.base_url} ({server.kind}) after {time.monotonic() - started:.0f} s", flush=True)
         if server.binary is None:
-            print("clingen: `clingen build-llama-server` (once, about 10 min) makes generation about 1.7x faster", flush=True)
+            print("clingen: `clingen build-llama-server` (once, about 10 min) serves several requests at once; "
+                  "on 2 cores that generated 1.2x as fast (docs/benchmarks.md), more with more cores", flush=True)
         yield Endpoint(server.base_url, server.alias, server.model_fingerprint, slots=server.parallel)
 
 

@@ -7,6 +7,7 @@ clingen_hf. Load it with ``evaluate.load("/abs/path/accuracy.py")``.
 import datasets
 import evaluate
 import numpy as np
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
 _DESCRIPTION = """\
 Accuracy, macro-F1 and micro-F1 for single-label classification (e.g. fact verification,
@@ -35,11 +36,6 @@ Returns:
 """
 
 
-def _f1(tp, fp, fn):
-    denominator = 2 * tp + fp + fn
-    return np.divide(2 * tp, denominator, out=np.zeros(np.shape(tp), dtype=float), where=denominator > 0)
-
-
 class SingleLabelAccuracy(evaluate.Metric):
     def _info(self):
         return evaluate.MetricInfo(
@@ -60,16 +56,13 @@ class SingleLabelAccuracy(evaluate.Metric):
             labels = np.union1d(pred, ref)
         labels = np.asarray(labels, dtype=np.int64)
 
-        tp = np.array([np.sum((pred == c) & (ref == c)) for c in labels], dtype=float)
-        fp = np.array([np.sum((pred == c) & (ref != c)) for c in labels], dtype=float)
-        fn = np.array([np.sum((pred != c) & (ref == c)) for c in labels], dtype=float)
-        correct = float(np.sum(pred == ref))
-        wrong = float(pred.size) - correct
+        accuracy = float(accuracy_score(ref, pred)) if pred.size else 0.0
+        macro_f1 = f1_score(ref, pred, labels=labels, average="macro", zero_division=0) if labels.size and pred.size else 0.0
         scores = {
-            "accuracy": correct / pred.size if pred.size else 0.0,
-            "macro_f1": float(_f1(tp, fp, fn).mean()) if labels.size else 0.0,
+            "accuracy": accuracy,
+            "macro_f1": float(macro_f1),
             # Every error is one false positive and one false negative: micro-F1 == accuracy.
-            "micro_f1": float(_f1(correct, wrong, wrong)),
+            "micro_f1": accuracy,
         }
         if negative_label is not None:
             scores.update(_relation_scores(pred, ref, int(negative_label)))
@@ -77,9 +70,9 @@ class SingleLabelAccuracy(evaluate.Metric):
 
 
 def _relation_scores(pred, ref, negative):
-    predicted, gold = pred != negative, ref != negative
-    tp = float(np.sum(predicted & gold & (pred == ref)))
-    precision = tp / predicted.sum() if predicted.sum() else 0.0
-    recall = tp / gold.sum() if gold.sum() else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    """Micro P/R/F1 over the positive classes: a relation is found when its type is right."""
+    positive = np.setdiff1d(np.union1d(pred, ref), [negative])
+    if not positive.size:
+        return {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    precision, recall, f1, _ = precision_recall_fscore_support(ref, pred, labels=positive, average="micro", zero_division=0)
     return {"precision": float(precision), "recall": float(recall), "f1": float(f1)}

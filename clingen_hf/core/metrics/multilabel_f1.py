@@ -7,6 +7,7 @@ not import clingen_hf. Load it with ``evaluate.load("/abs/path/multilabel_f1.py"
 import datasets
 import evaluate
 import numpy as np
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
 _DESCRIPTION = """\
 Metrics for multi-label classification where each example is a 0/1 vector over the same
@@ -28,11 +29,6 @@ Returns:
     micro_f1, macro_f1, micro_precision, micro_recall, subset_accuracy (float).
 """
 
-
-def _divide(numerator, denominator):
-    numerator = np.asarray(numerator, dtype=float)
-    denominator = np.asarray(denominator, dtype=float)
-    return np.divide(numerator, denominator, out=np.zeros(numerator.shape), where=denominator > 0)
 
 
 def _as_matrix(vectors, name):
@@ -65,15 +61,13 @@ class MultiLabelF1(evaluate.Metric):
         if pred.shape != ref.shape:
             raise ValueError(f"predictions have shape {pred.shape}, references {ref.shape}")
 
-        tp = (pred & ref).sum(axis=0)
-        fp = (pred & ~ref).sum(axis=0)
-        fn = (~pred & ref).sum(axis=0)
-        per_label_f1 = _divide(2 * tp, 2 * tp + fp + fn)
-        present = (tp + fp + fn) > 0
+        present = np.flatnonzero((pred | ref).any(axis=0))  # labels predicted or true somewhere
+        micro_p, micro_r, micro_f1, _ = precision_recall_fscore_support(ref, pred, average="micro", zero_division=0)
+        macro_f1 = f1_score(ref, pred, labels=present, average="macro", zero_division=0) if present.size else 0.0
         return {
-            "micro_f1": float(_divide(2 * tp.sum(), 2 * tp.sum() + fp.sum() + fn.sum())),
-            "macro_f1": float(per_label_f1[present].mean()) if present.any() else 0.0,
-            "micro_precision": float(_divide(tp.sum(), tp.sum() + fp.sum())),
-            "micro_recall": float(_divide(tp.sum(), tp.sum() + fn.sum())),
-            "subset_accuracy": float((pred == ref).all(axis=1).mean()) if len(pred) else 0.0,
+            "micro_f1": float(micro_f1),
+            "macro_f1": float(macro_f1),
+            "micro_precision": float(micro_p),
+            "micro_recall": float(micro_r),
+            "subset_accuracy": float(accuracy_score(ref, pred)) if len(pred) else 0.0,
         }

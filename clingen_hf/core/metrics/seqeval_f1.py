@@ -6,6 +6,7 @@ clingen_hf. Load it with ``evaluate.load("/abs/path/seqeval_f1.py")``.
 
 import datasets
 import evaluate
+from seqeval.metrics.v1 import precision_recall_fscore_support  # strict mode: seqeval.metrics(mode="strict")
 from seqeval.scheme import IOB2, Entities
 
 _DESCRIPTION = """\
@@ -44,13 +45,6 @@ Example:
 """
 
 
-def _scores(tp, n_pred, n_true):
-    precision = tp / n_pred if n_pred else 0.0
-    recall = tp / n_true if n_true else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
-
-
 def _check_tags(sentences, name):
     for sentence in sentences:
         for tag in sentence:
@@ -82,27 +76,21 @@ class SeqevalF1(evaluate.Metric):
         _check_tags(predictions, "predictions")
         _check_tags(references, "references")
 
-        true = Entities(references, IOB2, False)
-        pred = Entities(predictions, IOB2, False)
+        options = {"scheme": IOB2, "zero_division": 0}
+        types = sorted(Entities(references, IOB2, False).unique_tags | Entities(predictions, IOB2, False).unique_tags)
         per_type = {}
-        total_tp = total_pred = total_true = 0
-        for type_name in sorted(true.unique_tags | pred.unique_tags):
-            true_set = set(e.to_tuple() for e in true.filter(type_name))
-            pred_set = set(e.to_tuple() for e in pred.filter(type_name))
-            tp = len(true_set & pred_set)
-            precision, recall, f1 = _scores(tp, len(pred_set), len(true_set))
-            per_type[type_name] = {"precision": precision, "recall": recall, "f1": f1, "support": len(true_set)}
-            total_tp += tp
-            total_pred += len(pred_set)
-            total_true += len(true_set)
-
-        precision, recall, f1 = _scores(total_tp, total_pred, total_true)
+        if types:
+            by_type = precision_recall_fscore_support(references, predictions, average=None, **options)
+            for name, precision, recall, f1, support in zip(types, *by_type):
+                per_type[name] = {"precision": float(precision), "recall": float(recall), "f1": float(f1),
+                                  "support": int(support)}
+        precision, recall, f1, _ = precision_recall_fscore_support(references, predictions, average="micro", **options)
         n_tokens = sum(len(ref) for ref in references)
         correct = sum(p == r for pred_s, ref_s in zip(predictions, references) for p, r in zip(pred_s, ref_s))
         return {
-            "precision": precision,
-            "recall": recall,
-            "f1": f1,
+            "precision": float(precision),
+            "recall": float(recall),
+            "f1": float(f1),
             "accuracy": correct / n_tokens if n_tokens else 0.0,
             "per_type": per_type,
         }

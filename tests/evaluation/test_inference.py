@@ -44,3 +44,16 @@ def test_inference_split_must_exist(cache_dir, tmp_path, capsys):
     assert main(["infer", "--task", "ncbi-disease", "--real", str(real), "--split", "test", "--llm-base-url",
                  "http://127.0.0.1:9", "--llm-model", "m"]) == 2
     assert "--split test" in capsys.readouterr().err
+
+
+def test_batch_api_inference_scores_as_synchronous_calls_at_half_the_cost(clinical_llm, tmp_path):
+    real = real_folder(tmp_path)
+    prices = ["--price-input", "1", "--price-output", "2"]
+    assert infer(clinical_llm, "ncbi-disease", real, *prices, "--cache-dir", str(tmp_path / "sync"),
+                 "--output", str(tmp_path / "sync.json")) == 0
+    assert infer(clinical_llm, "ncbi-disease", real, *prices, "--cache-dir", str(tmp_path / "batch"), "--batch-api",
+                 "--batch-poll", "0", "--output", str(tmp_path / "batch.json")) == 0
+    sync, batch = (json.loads((tmp_path / f"{name}.json").read_text()) for name in ("sync", "batch"))
+    assert clinical_llm.batch_api.created == 1
+    assert batch["scores"] == sync["scores"] and batch["examples"] == sync["examples"] == 20
+    assert batch["cost_usd"] == sync["cost_usd"] / 2 and sync["cost_usd"] > 0

@@ -36,6 +36,7 @@ from clingen_hf.generation.checks.gates import duplicate_reasons
 from clingen_hf.generation.checks.verification import (
     EntityLinker,
 )
+from clingen_hf.generation.engines import needs_prefill, prefill
 from clingen_hf.generation.families import family_for
 from clingen_hf.generation.parsing import entities_from_tags
 from clingen_hf.generation.report import GenerationReport, report_to_dict
@@ -279,33 +280,14 @@ class GenerationRun:
             desc=f"Rendering prompts{label}",
             new_fingerprint=f"render-{fingerprint}",
         )
-        if self.llm.settings.batch_api or self.llm.settings.engine == "ray":
-            self._prefill(rendered, label)
+        if needs_prefill(self.llm.settings):
+            self.report.engine_steps.append(prefill(self.llm, rendered, label))
         completed = rendered.map(complete_row, fn_kwargs={"llm": self.llm}, desc=f"LLM completions{label}",
                                  new_fingerprint=f"llm-{fingerprint}")
         self._stop_if_server_gone(completed)
         return completed.map(rowwise(parse_row), batched=True, batch_size=ROWS_PER_BATCH,
                              fn_kwargs={"task": self.task, "step": step}, desc=f"Parsing{label}",
                              new_fingerprint=f"parse-{fingerprint}")
-
-    def _prefill(self, rendered: datasets.Dataset, label: str) -> None:
-        """--batch-api or --engine ray: the step's calls are answered into the cache first (a batch
-        job, or blocks on Ray workers); the completion map then reads them there and makes no
-        call again for a request they could not answer."""
-        settings = self.llm.settings
-        if settings.batch_api:
-            from clingen_hf.llm.batch import BatchCompleter
-
-            engine, completer = "batch-api", BatchCompleter(self.llm)
-        else:
-            from clingen_hf.llm.ray_engine import RayCompleter
-
-            engine, completer = "ray", RayCompleter(self.llm, address=settings.ray_address,
-                                                    endpoints=list(settings.ray_endpoints) or None)
-        columns = zip(rendered["prompt"], rendered["sample_seed"], rendered["drop_reason"])
-        requests = [([{"role": "user", "content": prompt}], seed) for prompt, seed, reason in columns if reason is None]
-        counts = completer.prefill(requests, label)
-        self.report.engine_steps.append({"engine": engine, "step": label.strip(" ()") or "main", **counts})
 
     def _check_spans(self, parsed: datasets.Dataset) -> datasets.Dataset:
         """NER rows: style words, the KG (`verify_spans`, `add_kg_mentions`), the LLM self-check."""

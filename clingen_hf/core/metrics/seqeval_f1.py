@@ -6,7 +6,9 @@ clingen_hf. Load it with ``evaluate.load("/abs/path/seqeval_f1.py")``.
 
 import datasets
 import evaluate
-from seqeval.metrics.v1 import precision_recall_fscore_support  # strict mode: seqeval.metrics(mode="strict")
+from seqeval.metrics.v1 import (
+    precision_recall_fscore_support,  # strict mode: seqeval.metrics(mode="strict")
+)
 from seqeval.scheme import IOB2, Entities
 
 _DESCRIPTION = """\

@@ -1,6 +1,7 @@
 """`clingen build-llama-server`: build llama.cpp's own server for the embedded LLM (parallel
 slots, where llama-cpp-python's server answers one request at a time; a whole ClinGen-KG
-generation ran 1.2x as fast on 2 CPU cores, see docs/benchmarks.md).
+generation ran 1.2x as fast at 40 samples on 2 CPU cores, about 1.8x over 300-sample runs;
+see docs/benchmarks.md).
 
 Examples:
     clingen build-llama-server

@@ -2,7 +2,8 @@
 
 `clingen_hf.llm.gguf.resolve_model` finds the model; `LlamaServer` runs llama.cpp's own
 `llama-server` with parallel slots when one is built (`clingen_hf.llm.llama_cpp_build`; 1.2x
-the samples per second of a whole ClinGen-KG generation on 2 CPU cores, docs/benchmarks.md),
+the samples per second in a 40-sample ClinGen-KG generation on 2 CPU cores, more over longer
+runs, docs/benchmarks.md),
 else llama-cpp-python's
 `python -m llama_cpp.server`, one request at a time. It starts the server in a child process, waits until it answers and
 never leaves it running: it is stopped on leaving its `with` block (exceptions and Ctrl-C

@@ -42,7 +42,7 @@ class BatchCompleter:
     def prefill(self, requests: list[Request], label: str = "") -> dict[str, int]:
         """Answer `requests` through batches into the cache; counts of what happened."""
         wanted = {self.llm.key_for(messages, seed): (messages, seed) for messages, seed in requests}
-        missing = {key: request for key, request in wanted.items() if not self._cached(key)}
+        missing = {key: request for key, request in wanted.items() if not self.llm.has_answer(key)}
         counts = {"requests": len(wanted), "cached_before": len(wanted) - len(missing), "answered": 0, "failed": 0}
         if not missing:
             return counts
@@ -58,7 +58,7 @@ class BatchCompleter:
                         failures.update(self._wait_and_collect(client, record, label))
                         record["collected"] = True
                         self._save(state_path, state)
-                remaining = {key: request for key, request in missing.items() if not self._cached(key)}
+                remaining = {key: request for key, request in missing.items() if not self.llm.has_answer(key)}
                 if not remaining or created >= self.max_batches:
                     break
                 state["batches"].append({"id": self._create(client, remaining, label), "requests": len(remaining)})
@@ -66,12 +66,7 @@ class BatchCompleter:
                 self._save(state_path, state)  # before any wait: a rerun resumes this batch
         finally:
             client.close()
-        for key in missing:
-            if self._cached(key):
-                counts["answered"] += 1
-            else:
-                self.llm.prefill_failures[key] = failures.get(key, "batch_no_answer")
-                counts["failed"] += 1
+        counts["answered"], counts["failed"] = self.llm.settle_prefill(list(missing), failures, "batch_no_answer")
         return counts
 
     # --- one batch -------------------------------------------------------------------------
@@ -134,9 +129,6 @@ class BatchCompleter:
         return failures
 
     # --- state and plumbing ---------------------------------------------------------------
-
-    def _cached(self, key: str) -> bool:
-        return self.llm.cache.get(key, self.llm.model_fingerprint) is not None
 
     def _client(self) -> openai.OpenAI:
         settings = self.llm.settings

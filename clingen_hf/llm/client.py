@@ -212,6 +212,20 @@ class LLMClient:
         return completion_key(self.settings.model, self.model_fingerprint, messages, self.settings.sampling_params(),
                               sample_seed)
 
+    def has_answer(self, key: str) -> bool:
+        return self.cache.get(key, self.model_fingerprint) is not None
+
+    def settle_prefill(self, keys, failures: dict[str, str], default: str) -> tuple[int, int]:
+        """After an engine answered `keys` into the cache: each key still without an answer keeps
+        its failure reason, so no call is made for it again. Returns (answered, failed)."""
+        answered = 0
+        for key in keys:
+            if self.has_answer(key):
+                answered += 1
+            else:
+                self.prefill_failures[key] = failures.get(key, default)
+        return answered, len(keys) - answered
+
     def is_cached(self, messages: list[dict], sample_seed: int) -> bool:
         return self.cache.get(self.key_for(messages, sample_seed), self.model_fingerprint) is not None
 

@@ -83,7 +83,7 @@ class RayCompleter:
 
     def prefill(self, requests: list[Request], label: str = "") -> dict[str, int]:
         wanted = {self.llm.key_for(messages, seed): (messages, seed) for messages, seed in requests}
-        missing = [(key, *request) for key, request in wanted.items() if not self._cached(key)]
+        missing = [(key, *request) for key, request in wanted.items() if not self.llm.has_answer(key)]
         counts = {"requests": len(wanted), "cached_before": len(wanted) - len(missing), "answered": 0, "failed": 0,
                   "blocks": 0, "resubmitted": 0}
         if not missing:
@@ -99,12 +99,8 @@ class RayCompleter:
                     for index, block in enumerate(blocks)]
             for job in jobs:
                 job.result()
-        for key, _, _ in missing:
-            if self._cached(key):
-                counts["answered"] += 1
-            else:
-                self.llm.prefill_failures[key] = failures.get(key, "ray_no_answer")
-                counts["failed"] += 1
+        counts["answered"], counts["failed"] = self.llm.settle_prefill([key for key, _, _ in missing], failures,
+                                                                       "ray_no_answer")
         return counts
 
     def _run_block(self, ray, remote, index: int, block: list[Item], bar, failures: dict, counts: dict) -> None:
@@ -130,7 +126,7 @@ class RayCompleter:
             failures.setdefault(key, "ray_worker_lost")
 
     def _unanswered(self, pending: list[Item], failures: dict, counts: dict) -> list[Item]:
-        left = [item for item in pending if not self._cached(item[0]) and item[0] not in failures]
+        left = [item for item in pending if not self.llm.has_answer(item[0]) and item[0] not in failures]
         with self._store_lock:
             counts["resubmitted"] += len(left)
         return left
@@ -142,9 +138,6 @@ class RayCompleter:
                 self.llm.prefilled.add(key)
             else:
                 failures[key] = error or "ray_no_answer"
-
-    def _cached(self, key: str) -> bool:
-        return self.llm.cache.get(key, self.llm.model_fingerprint) is not None
 
     def _connect(self):
         ray = _ray()

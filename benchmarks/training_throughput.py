@@ -19,15 +19,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
-from transformers import DataCollatorForTokenClassification, get_linear_schedule_with_warmup  # noqa: E402
+from transformers import (  # noqa: E402
+    DataCollatorForTokenClassification,
+    get_linear_schedule_with_warmup,
+)
 from transformers.trainer_pt_utils import LengthGroupedSampler  # noqa: E402
 
-from clingen_hf.data.seeds import load_seeds  # noqa: E402
 from clingen_hf.core.tasks import get_task  # noqa: E402
+from clingen_hf.data.seeds import load_seeds  # noqa: E402
 from clingen_hf.training.config import load_config  # noqa: E402
-from clingen_hf.training.metrics import MetricComputer  # noqa: E402
-from clingen_hf.training.trainer import TrainingRun, build_model, fit, resolve_model_path, use_all_cpu_cores  # noqa: E402
 from clingen_hf.training.data import encode, load_real  # noqa: E402
+from clingen_hf.training.metrics import MetricComputer  # noqa: E402
+from clingen_hf.training.trainer import (  # noqa: E402
+    TrainingRun,
+    build_model,
+    fit,
+    resolve_model_path,
+    use_all_cpu_cores,
+)
 
 
 def plain_loop(model, dataset, collator, batch_size: int, learning_rate: float, seed: int) -> float:

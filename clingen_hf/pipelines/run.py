@@ -57,7 +57,7 @@ class RunOptions:
     classifier: str | None = None  # None: the trainer config's model
     trainer_config: str | None = None  # None: trainer_configs/<task>-minilm-cpu.yaml
     test: str | None = None  # a test file in the task's format, when --real has none
-    train_seeds: list[int] = field(default_factory=lambda: [0])
+    train_seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
     dev_holdout: float = DEFAULT_DEV_HOLDOUT
     supervised_full: bool = False  # also train on the whole real train split (the paper's upper bound)
     cache_dir: str | None = None
@@ -314,7 +314,7 @@ def results_table(options: RunOptions, training: dict, quality: dict, generation
                  f"{result['compute']['wall_time_s']:.0f}", _number(q.get("avg_pairwise_similarity"))]
         cells += [str(q.get("unique_entities", "-"))] if entity_column else []
         rows.append(cells)
-    lines = [markdown_table(header, rows)]
+    lines = [markdown_table(header, rows), "", reading(task, training, splits[0])]
     real = quality.get("real (seed source)", {})
     note = f"\nReal seed-source texts: similarity {real.get('avg_pairwise_similarity', float('nan')):.3f}"
     note += f", unique entities {real.get('unique_entities', '-')}" if entity_column else ""
@@ -324,6 +324,36 @@ def results_table(options: RunOptions, training: dict, quality: dict, generation
     if is_demo:
         lines.append("\nEvaluated on the bundled DEMO set (examples written for this project), not a benchmark: pass --real.")
     return "\n".join(lines)
+
+
+def reading(task: TaskSpec, training: dict, split: str) -> str:
+    """The table in one line: the first method against the others and the few-shot baseline,
+    as ratios of the main metric, saying where a gap is inside the seeds' spread, and whether
+    any model predicts nothing."""
+    metric = task.main_metric
+    scores = {name: result["summary"][split][metric] for name, result in training.items()}
+    methods = [name for name in training if name != "supervised-few"]
+    if not methods:
+        return ""
+    first, *others = methods
+    shown = "F1" if metric == "f1" else metric
+    parts = [_versus(first, other, scores, shown) for other in others]
+    if "supervised-few" in scores:
+        parts.append(_versus(first, "supervised-few", scores, shown, label="5 real examples (supervised-few)"))
+    empty = [name for name, result in training.items()
+             if any(seed["metrics"][split].get("degenerate") for seed in result["per_seed"])]
+    seeds = len(next(iter(training.values()))["per_seed"])
+    tail = (f"models that predict nothing on {split}: {', '.join(empty)}" if empty
+            else f"every model predicts {'entities' if task.head == 'token' else 'more than one class'} on {split}")
+    return f"Reading ({split} {metric}, {seeds} training seed(s)): " + "; ".join(parts) + f"; {tail}."
+
+
+def _versus(name: str, other: str, scores: dict, metric: str, label: str | None = None) -> str:
+    mine, theirs = scores[name], scores[other]
+    ratio = (f"{mine['mean'] / theirs['mean']:.2f} times the {metric}" if theirs["mean"] > 0
+             else f"{mine['mean']:.3f} against 0")
+    inside = abs(mine["mean"] - theirs["mean"]) <= max(mine["std"], theirs["std"])
+    return f"{name} vs {label or other}: {ratio}" + (" (inside the seeds' spread: no difference)" if inside else "")
 
 
 def _number(value: float | None) -> str:

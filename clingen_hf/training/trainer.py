@@ -146,8 +146,10 @@ def use_bf16(setting: str) -> bool:
 
 
 def training_arguments(config: TrainConfig, output_dir: Path, learning_rate: float, epochs: float, seed: int,
-                       select: bool = True) -> TrainingArguments:
-    """`select`: score every epoch on the eval set and end on the best one; else the last."""
+                       select: bool = True, eval_steps: int | None = None) -> TrainingArguments:
+    """`select`: score the model on the eval set every epoch (every `eval_steps` steps where
+    given) and end on the best one; else end on the last."""
+    every = "steps" if eval_steps else "epoch"
     return TrainingArguments(
         output_dir=str(output_dir),
         learning_rate=learning_rate,
@@ -158,8 +160,10 @@ def training_arguments(config: TrainConfig, output_dir: Path, learning_rate: flo
         lr_scheduler_type="linear",
         warmup_steps=config.warmup_ratio,  # below 1: a ratio of the total steps
         optim="adamw_torch",
-        eval_strategy="epoch" if select else "no",
-        save_strategy="epoch" if select else "no",
+        eval_strategy=every if select else "no",
+        save_strategy=every if select else "no",
+        eval_steps=eval_steps,
+        save_steps=eval_steps,
         save_total_limit=1,
         load_best_model_at_end=select,
         metric_for_best_model="selection_score",
@@ -181,10 +185,11 @@ def training_arguments(config: TrainConfig, output_dir: Path, learning_rate: flo
 def fit(run: TrainingRun, model, train: datasets.Dataset, validation: datasets.Dataset, output_dir: Path,
         learning_rate: float, epochs: float, seed: int, select: bool = True) -> Trainer:
     collator = (DataCollatorForTokenClassification if run.task.head == "token" else DataCollatorWithPadding)(run.tokenizer)
-    epochs = epochs_for_min_steps(epochs, len(train), run.config)
+    scaled = epochs_for_min_steps(epochs, len(train), run.config)
     trainer = Trainer(
         model=model,
-        args=training_arguments(run.config, output_dir, learning_rate, epochs, seed, select),
+        args=training_arguments(run.config, output_dir, learning_rate, scaled, seed, select,
+                                eval_steps_for(epochs, scaled, len(train), run.config)),
         train_dataset=train,
         eval_dataset=validation,
         processing_class=run.tokenizer,
@@ -200,6 +205,16 @@ def epochs_for_min_steps(epochs: float, rows: int, config: TrainConfig) -> float
     optimizer steps (one process; under data parallelism a step sees more rows)."""
     steps_per_epoch = max(1, math.ceil(rows / config.batch_size))
     return max(epochs, math.ceil(config.min_steps / steps_per_epoch))
+
+
+def eval_steps_for(epochs: float, scaled: float, rows: int, config: TrainConfig) -> int | None:
+    """None (score every epoch) unless `min_steps` stretched the stage; then the stage is scored
+    as often as its configured epochs, evenly, so 100 one-step epochs are not 100 evaluations
+    and checkpoints (the candidates stay as many as the paper's protocol has)."""
+    if scaled <= epochs:
+        return None
+    total = math.ceil(rows / config.batch_size) * scaled
+    return max(1, math.ceil(total / max(1, math.ceil(epochs))))
 
 
 def train_one_seed(run: TrainingRun, seed: int, workdir: Path) -> SeedResult:

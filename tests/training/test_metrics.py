@@ -10,7 +10,7 @@ from clingen_hf.training.metrics import (
     MetricComputer,
     entity_token_f1,
 )
-from clingen_hf.training.trainer import epochs_for_min_steps
+from clingen_hf.training.trainer import epochs_for_min_steps, eval_steps_for
 
 NCBI = get_task("ncbi-disease")
 O, B, I = (NCBI.labels.index(tag) for tag in ("O", "B-Disease", "I-Disease"))
@@ -55,3 +55,11 @@ def test_small_stages_get_at_least_min_steps():
     assert epochs_for_min_steps(6, 5000, config) == 6  # large sets keep the configured epochs
     config.min_steps = 0
     assert epochs_for_min_steps(3, 40, config) == 3  # the paper's fixed epochs
+
+
+def test_stretched_stages_are_scored_as_often_as_their_configured_epochs():
+    config = load_config(None, {"task": "ncbi-disease", "model": "m", "output_dir": "o", "real": "r",
+                                "protocol": "supervised-few", "batch_size": 16, "min_steps": 100})
+    assert eval_steps_for(3, 34, 40, config) == 34  # 102 steps, scored at 34, 68 and 102
+    assert eval_steps_for(30, 100, 5, config) == 4  # 100 one-step epochs, scored 25 times, not 100
+    assert eval_steps_for(6, 6, 5000, config) is None  # not stretched: every epoch, as configured

@@ -23,7 +23,7 @@ from clingen_hf.cli.common import (
 )
 from clingen_hf.core.methods import METHODS
 from clingen_hf.data.seeds import DEFAULT_DEV_HOLDOUT
-from clingen_hf.generation.api import GenerationConfig, generate
+from clingen_hf.generation.api import GenerationConfig, check_config, finished_generation, generate
 from clingen_hf.generation.summary import summary_lines
 
 
@@ -46,6 +46,8 @@ def add_parser(commands) -> None:
     p.add_argument("--output", required=True, type=Path, help="dataset directory; another method adds a config")
     p.add_argument("--config", help="config name in the dataset directory (default: the method), to keep variants of one "
                    "method side by side")
+    p.add_argument("--force", action="store_true", help="generate again even when OUTPUT already holds this config's "
+                   "finished run with the same settings and inputs (which is otherwise reused as it is)")
     data = p.add_argument_group("seeds and knowledge")
     data.add_argument("--seeds", help="a file or folder in the task's real format (CoNLL .tsv, GAD/ChemProt .tsv, HoC .tsv, "
                       "RQE .xml, HealthVer/MQP .csv, CDR PubTator), a .jsonl, or a Hub dataset id (default: the task's "
@@ -77,7 +79,20 @@ def run(args) -> int:
     config = generation_config(args)
     if args.output.exists() and not args.output.is_dir():
         raise UsageError(f"--output {args.output}: exists and is not a directory")
+    check_config(config)
+    previous = None if args.force else finished_generation(config, args.output)
+    if previous is not None:
+        print(reuse_lines(previous, args.output, config.config_name))
+        return 0
     result = generate(config)
     location = result.save(args.output)
     print("\n".join(summary_lines(result.report, result.ledger, location, config.config_name, args.max_cost_usd)))
     return 0
+
+
+def reuse_lines(report: dict, output: Path, config_name: str) -> str:
+    counts = report["counts"]
+    return (f"\nclingen generate: {output / config_name} already holds this run (same settings, inputs and version; "
+            "every sample answered): reusing it; --force generates again\n"
+            f"  requested {counts['requested']}   kept {counts['kept']}\n"
+            f"  load it: datasets.load_dataset({str(output)!r}, {config_name!r})")

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -22,7 +24,7 @@ import datasets
 from clingen_hf import __version__
 from clingen_hf.core.methods import get_method
 from clingen_hf.core.tasks import get_task
-from clingen_hf.data.seeds import DEFAULT_DEV_HOLDOUT, load_seeds
+from clingen_hf.data.seeds import DEFAULT_DEV_HOLDOUT, bundled_seeds_path, load_seeds
 from clingen_hf.generation.checks.verification import POLICIES as SPAN_POLICIES
 from clingen_hf.generation.recipe import LabelChecks, recipe_for
 from clingen_hf.llm.client import Ledger, LLMSettings, resolve_api_key
@@ -185,7 +187,43 @@ def generate(config: GenerationConfig) -> GenerationResult:
         builder = ClinGenBuilder(cache_dir=build_dir, hash=__version__, **config.builder_kwargs())
         builder.download_and_prepare(download_mode="force_redownload")
         splits = {"train": builder.as_dataset("train", in_memory=True)}
-    report = report_to_dict(builder.report, builder.config)
+    report = {**report_to_dict(builder.report, builder.config), "inputs_fingerprint": inputs_fingerprint(config)}
     if seeds_shareable(builder.config):
         splits["few_shot"] = few_shot_dataset(builder.report, get_task(config.task))
     return GenerationResult(config, datasets.DatasetDict(splits), report, builder.report.ledger, builder.report.pools)
+
+
+def inputs_fingerprint(config: GenerationConfig) -> str:
+    """sha256 over what a generation's rows follow from: its settings (the API key's variable
+    name, never the key), the package version, and the size and modification time of each
+    input file (seeds, topics, styles, an iBKH folder). With the same completion cache, equal
+    fingerprints mean the same rows."""
+    settings = config.builder_kwargs()
+    llm = settings.pop("llm") or LLMSettings()
+    settings.update(llm=llm.public_dict(), version=__version__)
+    sources = (config.seeds or str(bundled_seeds_path(get_task(config.task))), config.topics_file,
+               config.styles_file, None if config.kg == "embedded" else config.kg)
+    files = [file for source in sources if source and Path(source).exists() for file in _files(Path(source))]
+    stats = [(str(file), file.stat().st_size, file.stat().st_mtime_ns) for file in files]
+    return hashlib.sha256(json.dumps([settings, stats], sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _files(path: Path) -> list[Path]:
+    return sorted(file for file in path.rglob("*") if file.is_file()) if path.is_dir() else [path]
+
+
+def finished_generation(config: GenerationConfig, output_dir: str | Path) -> dict | None:
+    """The report of an earlier run of `config` saved in `output_dir` (`GenerationResult.save`),
+    if its inputs are unchanged and every sample was answered: running it again would write the
+    same rows. None otherwise."""
+    from clingen_hf.hub.layout import REPORT_FILE
+
+    folder = Path(output_dir) / config.config_name
+    path = folder / REPORT_FILE
+    if not path.is_file() or not any(folder.glob("train-*.parquet")):
+        return None
+    report = json.loads(path.read_text(encoding="utf-8"))
+    usage = report.get("usage", {})
+    if usage.get("llm_errors") or usage.get("skipped_for_budget"):
+        return None
+    return report if report.get("inputs_fingerprint") == inputs_fingerprint(config) else None

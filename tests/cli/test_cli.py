@@ -11,6 +11,8 @@ import datasets
 import pytest
 
 from clingen_hf.cli import main
+from clingen_hf.core.tasks import get_task
+from clingen_hf.data.seeds import bundled_seeds_path
 from tests.clinical_responder import clinical_responder
 from tests.fake_openai import FakeOpenAI
 from tests.paths import IBKH_FIXTURE
@@ -42,18 +44,24 @@ def test_generate_writes_a_loadable_hub_layout_and_adds_configs(clinical_llm, ca
     assert "Here are some examples" in demogen_prompt
 
 
-def test_identical_rerun_makes_no_llm_call(clinical_llm, cache_dir, tmp_path, capsys):
+def test_identical_rerun_reuses_the_output_and_forced_one_makes_no_llm_call(clinical_llm, cache_dir, tmp_path, capsys):
     output = tmp_path / "out"
-    assert generate(clinical_llm, output, n=10) == 0
-    first = (output / "zerogen" / "train-00000-of-00001.parquet").read_bytes()
-    calls_before = len(clinical_llm.requests)
-    assert generate(clinical_llm, output, n=10) == 0
-    assert len(clinical_llm.requests) == calls_before
+    seeds = tmp_path / "seeds.jsonl"
+    seeds.write_text(Path(bundled_seeds_path(get_task("ncbi-disease"))).read_text())
+    assert generate(clinical_llm, output, "--seeds", str(seeds), n=10) == 0
+    parquet = output / "zerogen" / "train-00000-of-00001.parquet"
+    first, written, calls_before = parquet.read_bytes(), parquet.stat().st_mtime_ns, len(clinical_llm.requests)
+    capsys.readouterr()
+    assert generate(clinical_llm, output, "--seeds", str(seeds), n=10) == 0
+    assert "already holds this run" in capsys.readouterr().out and parquet.stat().st_mtime_ns == written
+    assert generate(clinical_llm, output, "--seeds", str(seeds), "--force", n=10) == 0
     assert "LLM calls: 0 made, 10 answered from cache" in capsys.readouterr().out
-    assert datasets.load_dataset(str(output), "zerogen", split="train")["sentence"] == datasets.Dataset.from_parquet(
-        str(output / "zerogen" / "train-00000-of-00001.parquet")
-    )["sentence"]
-    assert first
+    assert len(clinical_llm.requests) == calls_before and parquet.read_bytes() == first  # the cache gives the same rows
+    os.utime(seeds, ns=(written, written + 10**9))  # an input file that changed is not reused
+    assert generate(clinical_llm, output, "--seeds", str(seeds), n=10) == 0
+    assert "answered from cache" in capsys.readouterr().out
+    assert generate(clinical_llm, output, "--seeds", str(seeds), n=11) == 0  # nor are other settings
+    assert "LLM calls: 1 made, 10 answered from cache" in capsys.readouterr().out
 
 
 def test_clingen_llm_method_builds_pools_with_provenance(clinical_llm, cache_dir, tmp_path):

@@ -23,7 +23,12 @@ from clingen_hf.cli.common import (
 )
 from clingen_hf.core.methods import METHODS
 from clingen_hf.data.seeds import DEFAULT_DEV_HOLDOUT
-from clingen_hf.generation.api import GenerationConfig, check_config, finished_generation, generate
+from clingen_hf.generation.api import (
+    GenerationConfig,
+    check_config,
+    finished_generation,
+    generate,
+)
 from clingen_hf.generation.summary import summary_lines
 
 

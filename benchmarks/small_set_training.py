@@ -4,7 +4,7 @@ One synthetic config (e.g. the label-quality benchmark's clingen-kg-add), cut to
 for each size, trained two-stage with every rule and training seed; stage I alone (the
 supervised-few protocol, the same k-shot rows) is the reference. Rules:
 
-- paper: the trainer config as it is (fixed epochs; each epoch scored on the few-shot-sized
+- paper: the paper's protocol (fixed epochs; each epoch scored on the few-shot-sized
   validation set, the best kept);
 - steps: at least MIN_STEPS optimizer steps per stage, selection as paper;
 - steps+synthetic: that, with checkpoints chosen on the validation set plus a held-out tenth of
@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from clingen_hf.training.api import train  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-RULES = {
-    "paper": {},
-    "steps": {"min_steps": None},
+RULES = {  # None: --min-steps
+    "paper": {"min_steps": 0, "selection": "validation"},
+    "steps": {"min_steps": None, "selection": "validation"},
     "steps+synthetic": {"min_steps": None, "selection": "validation+synthetic"},
     "steps+last": {"min_steps": None, "selection": "last"},
 }
@@ -50,14 +50,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--few-shot-seed", type=int, default=0, help="the generation seed of the synthetic data")
     p.add_argument("--output", type=Path, required=True)
+    p.add_argument("--table-only", action="store_true", help="tabulate the finished runs; train nothing")
     return p.parse_args(argv)
 
 
-def run_once(args, name: str, **overrides) -> dict:
+def run_once(args, name: str, **overrides) -> dict | None:
     output = args.output / name
     done = output / "results.json"
     if done.is_file():
         return json.loads(done.read_text())
+    if args.table_only:
+        return None
     config = args.config or ROOT / "trainer_configs" / f"{args.task}-minilm-cpu.yaml"
     print(f"small_set_training: {name}", flush=True)
     return train(config, task=args.task, real=args.real, output_dir=str(output), seeds=args.seeds,
@@ -73,8 +76,8 @@ def dev_f1(result: dict) -> tuple[float, float, list[float]]:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    stage1 = {"paper": dev_f1(run_once(args, "stage1-only", protocol="supervised-few", synthetic=None))}
-    if any(RULES[rule] for rule in args.rules):
+    stage1 = {"paper": dev_f1(run_once(args, "stage1-only", protocol="supervised-few", synthetic=None, min_steps=0))}
+    if any(rule != "paper" for rule in args.rules):
         stage1["steps"] = dev_f1(run_once(args, "stage1-only-steps", protocol="supervised-few", synthetic=None,
                                           min_steps=args.min_steps))
     rows = []
@@ -82,8 +85,10 @@ def main(argv=None) -> int:
         for rule in args.rules:
             overrides = {key: (args.min_steps if value is None else value) for key, value in RULES[rule].items()}
             result = run_once(args, f"{rule}-{size}", synthetic=args.synthetic, max_synthetic=size, **overrides)
+            if result is None:
+                continue
             mean, std, per_seed = dev_f1(result)
-            reference = stage1["steps" if RULES[rule] else "paper"]
+            reference = stage1["paper" if rule == "paper" else "steps"]
             rows.append({"rule": rule, "size": size, "f1": mean, "f1_std": std, "per_seed": per_seed,
                          "gain_over_stage1": mean - reference[0], "stage1_per_seed": reference[2],
                          "stage2_steps": [s["steps"].get("stage2") for s in result["per_seed"]]})

@@ -64,10 +64,11 @@ def check_reported_numbers(output, results: dict, methods: list[str]) -> None:
         assert json.loads((output / "synthetic" / name / "quality.json").read_text())["avg_pairwise_similarity"] == \
             results["quality"][name]["avg_pairwise_similarity"]
     # dev is the real devel.tsv, scored with the saved model (not the validation set, not a held-out train part)
-    config = json.loads((output / "models" / methods[0] / "results.json").read_text())["config"]
-    recomputed = score_saved_model(output / "models" / methods[0] / "model", task, ner_rows(20, 1), config["max_length"])
-    dev = results["training"][methods[0]]["dev"]
-    assert {name: dev[name]["mean"] for name in recomputed} == pytest.approx(recomputed, abs=1e-6)
+    trained = json.loads((output / "models" / methods[0] / "results.json").read_text())
+    recomputed = score_saved_model(output / "models" / methods[0] / "model", task, ner_rows(20, 1),
+                                   trained["config"]["max_length"])
+    saved = next(seed for seed in trained["per_seed"] if seed["seed"] == trained["best_seed"])  # the saved model's seed
+    assert {name: saved["metrics"]["dev"][name] for name in recomputed} == pytest.approx(recomputed, abs=1e-6)
 
 
 def test_run_generates_trains_evaluates_and_reports(clinical_llm, cache_dir, tiny_model, tmp_path, capsys):  # noqa: F811

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import time
 
+SHRINKAGE = 0.25  # of the plan's estimated seconds: how much evidence a rescaling needs
+
 
 def duration(seconds: float) -> str:
     minutes, seconds = divmod(int(round(seconds)), 60)
@@ -38,9 +40,12 @@ class JobProgress:
 
     def remaining(self) -> float:
         """The estimates of this and the later stages, scaled by how the finished stages
-        compared with theirs, less the time the current stage has run already."""
+        compared with theirs, less the time the current stage has run already. The scale is
+        shrunk towards 1 by a quarter of the whole plan, so a short first stage that ran fast
+        (the LLM starting) does not rescale the long ones after it."""
         done_estimate = sum(estimate for _, estimate in self.stages[: self.current])
         done_actual = self.stage_started - self.started
-        scale = done_actual / done_estimate if done_estimate > 0 and done_actual > 0 else 1.0
+        prior = SHRINKAGE * sum(estimate for _, estimate in self.stages)
+        scale = (done_actual + prior) / (done_estimate + prior) if done_estimate + prior > 0 else 1.0
         left = scale * sum(estimate for _, estimate in self.stages[max(self.current, 0):])
         return max(0.0, left - (self.clock() - self.stage_started))

@@ -184,9 +184,16 @@ def training_arguments(config: TrainConfig, output_dir: Path, learning_rate: flo
 
 def fit(run: TrainingRun, model, train: datasets.Dataset, validation: datasets.Dataset, output_dir: Path,
         learning_rate: float, epochs: float, seed: int, select: bool = True) -> Trainer:
+    trainer = make_trainer(run, model, train, validation, output_dir, learning_rate, epochs, seed, select)
+    trainer.train()
+    return trainer
+
+
+def make_trainer(run: TrainingRun, model, train: datasets.Dataset, validation: datasets.Dataset, output_dir: Path,
+                 learning_rate: float, epochs: float, seed: int, select: bool = True) -> Trainer:
     collator = (DataCollatorForTokenClassification if run.task.head == "token" else DataCollatorWithPadding)(run.tokenizer)
     scaled = epochs_for_min_steps(epochs, len(train), run.config)
-    trainer = Trainer(
+    return Trainer(
         model=model,
         args=training_arguments(run.config, output_dir, learning_rate, scaled, seed, select,
                                 eval_steps_for(epochs, scaled, len(train), run.config)),
@@ -196,8 +203,6 @@ def fit(run: TrainingRun, model, train: datasets.Dataset, validation: datasets.D
         data_collator=collator,
         compute_metrics=run.metric,
     )
-    trainer.train()
-    return trainer
 
 
 def epochs_for_min_steps(epochs: float, rows: int, config: TrainConfig) -> float:
@@ -226,14 +231,17 @@ def train_one_seed(run: TrainingRun, seed: int, workdir: Path) -> SeedResult:
     stage1_data = _without(run.real["train"], validation) if config.protocol == "supervised-full" else few_shot
     encoded_val = encode(validation, task, run.tokenizer, config.max_length)
     shared = shared_stage1_dir(config, seed, few_shot_seed)
+    learning_rate, epochs = config.stage1
+    stage1_rows = encode(stage1_data, task, run.tokenizer, config.max_length)
     if shared is not None and (shared / STAGE1_DONE).is_file():
         model = build_model(config, task, path=str(shared))
         steps = json.loads((shared / STAGE1_DONE).read_text(encoding="utf-8"))
         logger.info("stage I of seed %d reused from %s", seed, shared)
+        trainer = make_trainer(run, model, stage1_rows, encoded_val, workdir / "stage1", learning_rate, epochs, seed,
+                               select=False)  # supervised-few: stage I is the model; it evaluates and saves
     else:
-        learning_rate, epochs = config.stage1
-        trainer = fit(run, build_model(config, task), encode(stage1_data, task, run.tokenizer, config.max_length),
-                      encoded_val, workdir / "stage1", learning_rate, epochs, seed)
+        trainer = fit(run, build_model(config, task), stage1_rows, encoded_val, workdir / "stage1", learning_rate,
+                      epochs, seed)
         model, steps = trainer.model, {"stage1": trainer.state.global_step}
         if shared is not None:
             save_shared_stage1(trainer, shared, steps)
@@ -284,8 +292,9 @@ _STAGE1_SETTINGS = ("task", "model", "real", "dev_holdout", "k_shot", "min_steps
 
 
 def shared_stage1_dir(config: TrainConfig, seed: int, few_shot_seed: int) -> Path | None:
-    """Where a two-stage run's stage I is shared, keyed by everything that decides it."""
-    if config.stage1_cache_dir is None or config.protocol != "two-stage" or config.peft is not None:
+    """Where a run's stage I is shared (two-stage runs, and supervised-few, which is stage I
+    alone), keyed by everything that decides it."""
+    if config.stage1_cache_dir is None or config.protocol == "supervised-full" or config.peft is not None:
         return None
     settings = {name: getattr(config, name) for name in _STAGE1_SETTINGS}
     key = json.dumps({**settings, "stage1": list(config.stage1), "seed": seed, "few_shot_seed": few_shot_seed},

@@ -81,6 +81,7 @@ def test_run_generates_trains_evaluates_and_reports(clinical_llm, cache_dir, tin
     assert stages == ["generating clingen-kg", "generating zerogen", "training clingen-kg", "training zerogen",
                       "training supervised-few", "quality numbers"]  # one overall line per stage, in order
     assert "Reading (dev f1, 3 training seed(s)): clingen-kg vs zerogen: " in out  # three seeds by default
+    assert "stage II keeps its last model; nothing is chosen on dev or test" in out
     for name in ("clingen-kg", "zerogen", "supervised-few"):
         assert f"| {name} |" in out
         assert (output / "models" / name / "model" / "README.md").exists()

@@ -79,3 +79,12 @@ def test_two_stage_runs_share_stage_one_and_score_as_if_trained_alone(tiny_model
     assert second["per_seed"][0]["steps"] == {"stage1": 2, "stage2": 12}
     other_seed = train(base_config(tiny_model, tmp_path / "third", stage1_cache_dir=str(shared), **{**common, "seeds": [1]}))
     assert len(list(shared.glob("*/stage1.json"))) == 2 and other_seed["per_seed"][0]["seed"] == 1
+    few_alone = train(base_config(tiny_model, tmp_path / "few-alone", **{**common, "protocol": "supervised-few",
+                                                                        "synthetic": None}))
+    few_shared = train(base_config(tiny_model, tmp_path / "few-shared", stage1_cache_dir=str(shared),
+                                   **{**common, "protocol": "supervised-few", "synthetic": None}))
+    assert len(list(shared.glob("*/stage1.json"))) == 2  # supervised-few is stage I alone: it reuses seed 0's
+    for metric in ("f1", "precision", "recall", "loss"):
+        assert few_shared["summary"]["dev"][metric]["mean"] == pytest.approx(few_alone["summary"]["dev"][metric]["mean"],
+                                                                            abs=1e-6)
+    assert few_shared["per_seed"][0]["steps"] == {"stage1": 2}

@@ -221,3 +221,11 @@ def test_the_reading_names_a_model_that_predicts_nothing():
                                                          "supervised-few": [0.1, 0.1, 0.1]}), "dev")
     assert "models that predict nothing on dev: zerogen" in line
     assert "clingen-kg vs zerogen: 3.75 times the F1;" in line
+
+
+def test_the_default_main_job_plans_for_at_most_15_minutes_on_2_cores():
+    from clingen_hf.pipelines.run import RunOptions, job_stages
+
+    stages = job_stages(RunOptions(task="ncbi-disease", output=Path("out")))
+    assert [name for name, _ in stages][0] == "starting the embedded LLM" and len(stages) == 7
+    assert sum(seconds for _, seconds in stages) <= 15 * 60  # the README's promise, from the measured run

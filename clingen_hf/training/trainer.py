@@ -237,8 +237,7 @@ def train_one_seed(run: TrainingRun, seed: int, workdir: Path) -> SeedResult:
         model = build_model(config, task, path=str(shared))
         steps = json.loads((shared / STAGE1_DONE).read_text(encoding="utf-8"))
         logger.info("stage I of seed %d reused from %s", seed, shared)
-        trainer = make_trainer(run, model, stage1_rows, encoded_val, workdir / "stage1", learning_rate, epochs, seed,
-                               select=False)  # supervised-few: stage I is the model; it evaluates and saves
+        trainer = None
     else:
         trainer = fit(run, build_model(config, task), stage1_rows, encoded_val, workdir / "stage1", learning_rate,
                       epochs, seed)
@@ -251,6 +250,9 @@ def train_one_seed(run: TrainingRun, seed: int, workdir: Path) -> SeedResult:
         trainer = fit(run, model, synthetic, selection_set, workdir / "stage2", config.learning_rate, config.epochs,
                       seed, select=config.selection != "last")
         steps["stage2"] = trainer.state.global_step
+    elif trainer is None:  # supervised-few on a reused stage I: that model is the result; it evaluates and saves
+        trainer = make_trainer(run, model, stage1_rows, encoded_val, workdir / "stage1", learning_rate, epochs, seed,
+                               select=False)
     metrics = {"validation": _evaluate(trainer, encoded_val)}
     for split in run.eval_splits:
         metrics[split] = _evaluate(trainer, encode(run.real[split], task, run.tokenizer, config.max_length))

@@ -1,14 +1,18 @@
 """Generation pipeline overhead against a bare `AsyncOpenAI` loop, and the cost of a rerun.
 
 Both talk to the same local OpenAI-compatible server with a fixed latency per answer, at the
-same concurrency, so the ratio isolates what the pipeline adds (prompt rendering, cache
-writes, parsing, gates, the `datasets` builder, parquet and card writing).
+same concurrency and through the same HTTP transport (`--http-backend`), so the ratio isolates
+what the pipeline adds (prompt rendering, cache writes, parsing, gates, the `datasets` builder,
+parquet and card writing).
 
     python benchmarks/generation_overhead.py --n 1000 --concurrency 32 --latency 0.2
     python benchmarks/generation_overhead.py --n 20000 --concurrency 256 --latency 1.0
 
-Peak memory is this process's maximum resident set (the fake server runs in it too) after each
-phase. The near-duplicate gate's share is timed on the run's own texts at n/8, n/4, n/2 and n,
+The fake server runs in a process of its own, as a real server does; `--server-in-process` runs it
+in a thread of this process instead, where its handlers compete with the client and the pipeline
+for one interpreter lock (the setup of the first 20,000-row figures in docs/benchmarks.md).
+
+Peak memory is this process's maximum resident set after each phase. The near-duplicate gate's share is timed on the run's own texts at n/8, n/4, n/2 and n,
 so its growth with n can be read off (doubling n doubles a linear cost, quadruples a quadratic).
 """
 
@@ -18,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import io
+import multiprocessing
 import os
 import resource
 import sys
@@ -30,12 +35,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import openai  # noqa: E402
 
 from clingen_hf.cli import main as clingen  # noqa: E402
+from clingen_hf.llm.client import HTTP_BACKENDS, async_http_client  # noqa: E402
 from tests.clinical_responder import clinical_responder  # noqa: E402
 from tests.fake_openai import FakeOpenAI  # noqa: E402
 
 
-async def bare_loop(base_url: str, prompts: list[str], concurrency: int) -> None:
-    client = openai.AsyncOpenAI(base_url=base_url, api_key="x", max_retries=4, timeout=120)
+async def bare_loop(base_url: str, prompts: list[str], concurrency: int, http_backend: str) -> None:
+    client = openai.AsyncOpenAI(base_url=base_url, api_key="x", max_retries=4, timeout=120,
+                                http_client=async_http_client(http_backend))
     semaphore = asyncio.Semaphore(concurrency)
 
     async def one(index: int, prompt: str) -> str:
@@ -50,11 +57,41 @@ async def bare_loop(base_url: str, prompts: list[str], concurrency: int) -> None
     await client.close()
 
 
-def timed_generate(base_url: str, output: Path, n: int, concurrency: int) -> float:
+def serve(latency_s: float, address: multiprocessing.Queue, stop, calls) -> None:
+    def counted(body: dict):
+        with calls.get_lock():
+            calls.value += 1
+        return clinical_responder(body)
+
+    with FakeOpenAI(responder=counted, latency_s=latency_s, model="bench") as server:
+        address.put(server.base_url)
+        stop.wait()
+
+
+@contextlib.contextmanager
+def fake_server(latency_s: float, in_process: bool):
+    """(base URL, a function returning the number of chat calls answered so far)."""
+    if in_process:
+        with FakeOpenAI(responder=clinical_responder, latency_s=latency_s, model="bench") as server:
+            yield server.base_url, lambda: len(server.requests)
+        return
+    context = multiprocessing.get_context("spawn")
+    address, stop, calls = context.Queue(), context.Event(), context.Value("l", 0)
+    process = context.Process(target=serve, args=(latency_s, address, stop, calls), daemon=True)
+    process.start()
+    try:
+        yield address.get(timeout=60), lambda: calls.value
+    finally:
+        stop.set()
+        process.join(timeout=10)
+
+
+def timed_generate(base_url: str, output: Path, n: int, concurrency: int, http_backend: str, *extra: str) -> float:
     started = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         code = clingen(["generate", "--task", "ncbi-disease", "--method", "zerogen", "--n", str(n), "--concurrency",
-                        str(concurrency), "--llm-base-url", base_url, "--llm-model", "bench", "--output", str(output)])
+                        str(concurrency), "--llm-base-url", base_url, "--llm-model", "bench", "--output", str(output),
+                        "--http-backend", http_backend, *extra])
     if code != 0:
         raise SystemExit(f"clingen generate failed with exit code {code}")
     return time.perf_counter() - started
@@ -85,29 +122,42 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per answer")
+    parser.add_argument("--http-backend", choices=HTTP_BACKENDS, default="aiohttp",
+                        help="the transport of both the bare loop and the pipeline (default: aiohttp, as clingen's)")
+    parser.add_argument("--server-in-process", action="store_true",
+                        help="run the fake server in a thread of this process, not a process of its own")
     args = parser.parse_args()
     os.environ["CLINGEN_CACHE"] = tempfile.mkdtemp(prefix="bench-cache-")
     os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
     prompt = "Suppose you need to create a dataset for disease recognition. Your task is to generate a sentence."
-    with FakeOpenAI(responder=clinical_responder, latency_s=args.latency, model="bench") as server:
-        timed_generate(server.base_url, Path(tempfile.mkdtemp()) / "warmup", 8, args.concurrency)  # imports, first-use costs
-        started = time.perf_counter()
-        asyncio.run(bare_loop(server.base_url, [prompt] * args.n, args.concurrency))
-        bare_s = time.perf_counter() - started
+    with fake_server(args.latency, args.server_in_process) as (base_url, calls_answered):
+        timed_generate(base_url, Path(tempfile.mkdtemp()) / "warmup", 8, args.concurrency, args.http_backend)  # imports, first-use costs
+        started, cpu_started = time.perf_counter(), time.process_time()
+        asyncio.run(bare_loop(base_url, [prompt] * args.n, args.concurrency, args.http_backend))
+        bare_s, bare_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
         bare_mib = peak_memory_mib()
         output = Path(tempfile.mkdtemp()) / "out"
-        first_s = timed_generate(server.base_url, output, args.n, args.concurrency)
+        cpu_started = time.process_time()
+        first_s = timed_generate(base_url, output, args.n, args.concurrency, args.http_backend)
+        first_cpu_s = time.process_time() - cpu_started
         first_mib = peak_memory_mib()
-        calls_after_first = len(server.requests)
-        rerun_s = timed_generate(server.base_url, output, args.n, args.concurrency)
-        assert len(server.requests) == calls_after_first, "the rerun made LLM calls"
+        calls_after_first = calls_answered()
+        rerun_s = timed_generate(base_url, output, args.n, args.concurrency, args.http_backend)
+        replay_s = timed_generate(base_url, output, args.n, args.concurrency, args.http_backend, "--force")
+        assert calls_answered() == calls_after_first, "the rerun made LLM calls"
         rerun_mib = peak_memory_mib()
     gate = near_duplicate_scaling(output, args.n)
     ideal_s = args.n / args.concurrency * args.latency
-    print(f"n={args.n} concurrency={args.concurrency} latency={args.latency}s (ideal {ideal_s:.2f} s)")
+    where = "in this process" if args.server_in_process else "in its own process"
+    print(f"n={args.n} concurrency={args.concurrency} latency={args.latency}s (ideal {ideal_s:.2f} s), server {where}, "
+          f"{args.http_backend} transport")
     print(f"bare AsyncOpenAI loop      {bare_s:7.2f} s  {args.n / bare_s:7.1f} req/s")
     print(f"clingen generate (cold)    {first_s:7.2f} s  {args.n / first_s:7.1f} req/s")
-    print(f"clingen generate (cached)  {rerun_s:7.2f} s  (0 LLM calls)")
+    print(f"clingen generate (cached)  {rerun_s:7.2f} s  (0 LLM calls: the finished config is reused)")
+    print(f"clingen generate --force   {replay_s:7.2f} s  (0 LLM calls: every step replayed from the cache)")
+    if not args.server_in_process:
+        print(f"client CPU per request: bare loop {bare_cpu_s / args.n * 1000:.2f} ms, "
+              f"clingen generate {first_cpu_s / args.n * 1000:.2f} ms")
     print(f"throughput ratio pipeline / bare  {bare_s / first_s:.3f}   (goal >= 0.95)")
     print(f"rerun time / first run            {rerun_s / first_s:.3f}   (goal <= 0.02)")
     print(f"peak memory (MiB, whole process): after bare loop {bare_mib:.0f}, after pipeline {first_mib:.0f}, "

@@ -6,6 +6,7 @@
       .map(parse_row)       completion -> tokens + IOB2 tags, or a failure reason
       gates                 duplicates and near-copies of seeds
       .filter               rows with no drop reason
+      _generate_tables      the kept rows, written as Arrow tables (no per-row encoding)
 
 `ClinGenBuilder(config_name=METHOD, task=..., n=..., llm=LLMSettings(...))` then
 `download_and_prepare()`; the builder's `report` then holds the run's counts, cost and pools.
@@ -13,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import random
@@ -23,6 +25,8 @@ from pathlib import Path
 
 import datasets
 import numpy as np
+import pyarrow as pa
+from datasets.utils.tqdm import tqdm as hf_tqdm
 
 from clingen_hf.core.methods import METHODS, Method, get_method
 from clingen_hf.core.tasks import TaskSpec, get_task
@@ -43,6 +47,7 @@ from clingen_hf.generation.report import GenerationReport, report_to_dict
 from clingen_hf.generation.steps import (
     ROWS_PER_BATCH,
     complete_row,
+    concurrently,
     finish_span_checks,
     parse_row,
     render_prompt,
@@ -67,6 +72,18 @@ from clingen_hf.llm.client import LLMClient, LLMSettings
 
 LLM_TOPIC_TARGET = 300  # topics the LLM is asked to list (paper 4.1.1) ...
 LLM_TOPIC_MINIMUM = 50  # ... or the sample count, when smaller, but at least this many
+
+
+@contextlib.contextmanager
+def map_progress_bars_off():
+    """`datasets`' own bars off for the maps inside (as they were afterwards)."""
+    was_off = datasets.are_progress_bars_disabled()
+    datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        if not was_off:
+            datasets.enable_progress_bars()
 
 
 class GenerationError(RuntimeError):
@@ -226,7 +243,7 @@ class GenerationRun:
         rows = self._check_spans(rows)
         gated = self._apply_gates(rows)
         self._count(gated)
-        kept = gated.filter(lambda reason: reason is None, input_columns="drop_reason", desc="Filtering")
+        kept = self._kept_rows(gated)
         self.report.kept = len(kept)
         if self.task.head == "token":
             self.report.entity_frequency = self._entity_frequency(kept)
@@ -282,12 +299,24 @@ class GenerationRun:
         )
         if needs_prefill(self.llm.settings):
             self.report.engine_steps.append(prefill(self.llm, rendered, label))
-        completed = rendered.map(complete_row, fn_kwargs={"llm": self.llm}, desc=f"LLM completions{label}",
-                                 new_fingerprint=f"llm-{fingerprint}")
+        completed = self._map_llm_calls(rendered, complete_row, self.llm, {}, f"LLM completions{label}",
+                                        f"llm-{fingerprint}")
         self._stop_if_server_gone(completed)
         return completed.map(rowwise(parse_row), batched=True, batch_size=ROWS_PER_BATCH,
                              fn_kwargs={"task": self.task, "step": step}, desc=f"Parsing{label}",
                              new_fingerprint=f"parse-{fingerprint}")
+
+    @staticmethod
+    def _map_llm_calls(rows: datasets.Dataset, function, llm: LLMClient, fn_kwargs: dict, desc: str,
+                       fingerprint: str) -> datasets.Dataset:
+        """An async per-row LLM step over batches that run concurrently, with a bar that moves with
+        every answer in place of the map's own (which moves once per finished batch)."""
+        try:
+            with hf_tqdm(total=len(rows), desc=desc, unit=" calls") as progress, map_progress_bars_off():
+                return rows.map(concurrently(function), batched=True, batch_size=ROWS_PER_BATCH,
+                                fn_kwargs={**fn_kwargs, "llm": llm, "progress": progress}, new_fingerprint=fingerprint)
+        finally:
+            llm.close_connections()
 
     def _check_spans(self, parsed: datasets.Dataset) -> datasets.Dataset:
         """NER rows: style words, the KG (`verify_spans`, `add_kg_mentions`), the LLM self-check."""
@@ -305,8 +334,8 @@ class GenerationRun:
         )
         if config.self_check:
             checker = LLMClient(dataclasses.replace(config.llm, temperature=0.0), self.llm.cache, self.llm.ledger)
-            checked = checked.map(self_check_row, fn_kwargs={"task": self.task, "llm": checker},
-                                  desc="LLM self-check of spans", new_fingerprint=step_fingerprint("self-check", checked._fingerprint))
+            checked = self._map_llm_calls(checked, self_check_row, checker, {"task": self.task},
+                                          "LLM self-check of spans", step_fingerprint("self-check", checked._fingerprint))
             self._stop_if_server_gone(checked)
         checked = checked.map(rowwise(finish_span_checks), batched=True, batch_size=ROWS_PER_BATCH,
                               fn_kwargs={"task": self.task}, desc="Finishing span checks",
@@ -315,8 +344,8 @@ class GenerationRun:
         return checked
 
     def _count_span_checks(self, checked: datasets.Dataset) -> None:
-        counts = Counter({"proposed": sum(checked["proposed_spans"])})
-        for decisions in checked["span_decisions"]:
+        counts = Counter({"proposed": sum(checked["proposed_spans"][:])})
+        for decisions in checked["span_decisions"][:]:
             counts.update(f"{d['source']}_{d['action']}" for d in json.loads(decisions))
         self.report.span_actions = dict(counts)
 
@@ -332,7 +361,8 @@ class GenerationRun:
     def _mention_summary(self, rows: datasets.Dataset) -> tuple[dict, list[tuple[str, float]]]:
         from clingen_hf.core.mentions import entity_frequencies, frequency_summary
 
-        lists = [entities_from_tags(row["tokens"], [self._tag(t) for t in row["ner_tags"]]) for row in rows]
+        lists = [entities_from_tags(tokens, [self._tag(t) for t in tags])
+                 for tokens, tags in zip(rows["tokens"][:], rows["ner_tags"][:])]
         shares = entity_frequencies(lists)
         summary = {"mentions": sum(map(len, lists)), "unique_entities": len(shares), **frequency_summary(shares),
                    "most_frequent": [[name, round(share, 4)] for name, share in shares[:10]]}
@@ -344,9 +374,10 @@ class GenerationRun:
     def _stop_if_server_gone(self, completed: datasets.Dataset) -> None:
         """Connection errors that outlast the client's retries mean the server is gone, not
         that one sample failed: stop rather than write a dataset with holes."""
-        lost = sum(1 for reason in completed["drop_reason"] if reason == "llm_APIConnectionError")
+        reasons = completed["drop_reason"][:]
+        lost = sum(1 for reason in reasons if reason == "llm_APIConnectionError")
         if lost:
-            done = sum(1 for reason in completed["drop_reason"] if reason is None)
+            done = sum(1 for reason in reasons if reason is None)
             raise GenerationError(
                 f"the LLM server at {self.llm.settings.base_url} stopped answering ({lost} of {len(completed)} samples "
                 f"could not connect); the {done} completed calls are cached: rerun the same command to resume"
@@ -356,10 +387,17 @@ class GenerationRun:
         seed_texts = [self.family.seed_text(row) for row in self.seeds]
         candidates = [(i, self.family.text_of(row)) for i, row in enumerate(parsed.to_list()) if row["drop_reason"] is None]
         gate_reasons = duplicate_reasons([s for _, s in candidates], seed_texts, self.config.near_duplicate_threshold)
-        reasons = list(parsed["drop_reason"])
+        reasons = parsed["drop_reason"][:]
         for (index, _), reason in zip(candidates, gate_reasons):
             reasons[index] = reason
         return parsed.remove_columns("drop_reason").add_column("drop_reason", reasons)
+
+    @staticmethod
+    def _kept_rows(gated: datasets.Dataset) -> datasets.Dataset:
+        """The rows without a drop reason, as a contiguous table (`filter` would leave an indices
+        mapping, which makes the final cast to the output features ~40x slower)."""
+        keep = pa.array([reason is None for reason in gated["drop_reason"][:]])
+        return datasets.Dataset(gated.with_format("arrow")[:].filter(keep))
 
     def _classes_of_row(self, row: dict) -> list[str]:
         """Token tasks: the entity types the row's tags contain; others: the planned labels."""
@@ -368,20 +406,22 @@ class GenerationRun:
         return sorted({self.task.labels[tag][2:] for tag in row["ner_tags"] if self.task.labels[tag] != "O"})
 
     def _count(self, gated: datasets.Dataset) -> None:
-        reasons = gated["drop_reason"]
+        reasons = gated["drop_reason"][:]
         self.report.dropped = dict(Counter(r for r in reasons if r is not None))
-        self.report.truncated = sum(1 for r in gated["finish_reason"] if r == "length")
-        self.report.label_counts = dict(Counter(label for row in gated.to_list() if row["drop_reason"] is None
+        self.report.truncated = sum(1 for r in gated["finish_reason"][:] if r == "length")
+        label_column = "ner_tags" if self.task.head == "token" else "planned_labels"
+        rows = gated.select_columns(["drop_reason", label_column]).to_list()
+        self.report.label_counts = dict(Counter(label for row in rows if row["drop_reason"] is None
                                                 for label in self._classes_of_row(row)))
         if "entities" not in gated.column_names or "dropped_entities" not in gated.column_names:
             return
-        for entities, dropped, reason in zip(gated["entities"], gated["dropped_entities"], reasons):
+        for entities, dropped, reason in zip(gated["entities"][:], gated["dropped_entities"][:], reasons):
             if reason is None:
                 self.report.entity_mentions += len(entities)
                 self.report.entities_not_in_sentence += len(dropped)
 
 
-class ClinGenBuilder(datasets.GeneratorBasedBuilder):
+class ClinGenBuilder(datasets.ArrowBasedBuilder):
     """Synthetic clinical training data for one task, one builder config per generation method."""
 
     BUILDER_CONFIG_CLASS = ClinGenBuilderConfig
@@ -420,5 +460,5 @@ class ClinGenBuilder(datasets.GeneratorBasedBuilder):
             raise GenerationError(f"no usable rows: all {self.config.n} samples were dropped ({run.report.dropped})")
         return [datasets.SplitGenerator(name=datasets.Split.TRAIN, gen_kwargs={"rows": rows})]
 
-    def _generate_examples(self, rows: datasets.Dataset):
-        yield from enumerate(rows)
+    def _generate_tables(self, rows: datasets.Dataset):
+        yield from enumerate(rows.with_format("arrow").iter(ROWS_PER_BATCH))

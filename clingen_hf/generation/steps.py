@@ -4,6 +4,7 @@ Module-level so that `datasets` can fingerprint them."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import random
@@ -27,18 +28,46 @@ from clingen_hf.llm.client import LLMClient
 ROWS_PER_BATCH = 1000
 
 
+def rows_of(batch: dict) -> list[dict]:
+    columns = list(batch)
+    return [dict(zip(columns, values)) for values in zip(*batch.values())]
+
+
+def columns_of(rows: list[dict], outputs: list[dict]) -> dict:
+    """Per-row outputs as batch columns; as in a per-row map, a column a row's output leaves out
+    keeps that row's value."""
+    keys = dict.fromkeys(key for output in outputs for key in output)
+    return {key: [output.get(key, row.get(key)) for output, row in zip(outputs, rows)] for key in keys}
+
+
 def rowwise(function):
     """A per-row map function as a batched one (`Dataset.map(rowwise(f), batched=True)`)."""
 
     def apply(batch: dict, **kwargs) -> dict:
-        columns = list(batch)
-        rows = [dict(zip(columns, values)) for values in zip(*batch.values())]
-        outputs = [function(row, **kwargs) for row in rows]
-        # as in a per-row map, a column a row's output leaves out keeps that row's value
-        keys = dict.fromkeys(key for output in outputs for key in output)
-        return {key: [output.get(key, row.get(key)) for output, row in zip(outputs, rows)] for key in keys}
+        rows = rows_of(batch)
+        return columns_of(rows, [function(row, **kwargs) for row in rows])
 
     apply.__name__ = apply.__qualname__ = f"rowwise_{function.__name__}"
+    return apply
+
+
+def concurrently(function):
+    """An async per-row map function as a batched one whose rows run concurrently (the LLM client
+    bounds the calls in flight). `datasets` runs the batches concurrently too, so no batch waits
+    for the slowest call of the one before it. `progress` (a tqdm bar) moves with every row."""
+
+    async def apply(batch: dict, progress=None, **kwargs) -> dict:
+        rows = rows_of(batch)
+
+        async def one(row: dict) -> dict:
+            output = await function(row, **kwargs)
+            if progress is not None:
+                progress.update()
+            return output
+
+        return columns_of(rows, await asyncio.gather(*(one(row) for row in rows)))
+
+    apply.__name__ = apply.__qualname__ = f"concurrently_{function.__name__}"
     return apply
 
 

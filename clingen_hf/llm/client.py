@@ -52,6 +52,41 @@ class LLMConfigError(ValueError):
     """Settings that cannot work (missing key, unreachable server, unknown price with a budget)."""
 
 
+HTTP_BACKENDS = ("aiohttp", "httpx")
+
+
+def async_http_client(backend: str):
+    """The transport of an `AsyncOpenAI` client, with the SDK's defaults (timeouts, limits).
+    aiohttp: httpx's connection pool scans every connection on each request, which at hundreds
+    in flight costs more CPU than the rest of the request (docs/benchmarks.md)."""
+    if backend == "aiohttp":
+        return openai.DefaultAioHttpClient()
+    if backend == "httpx":
+        return openai.DefaultAsyncHttpxClient()
+    raise LLMConfigError(f"unknown HTTP backend {backend!r}; choose one of {', '.join(HTTP_BACKENDS)}")
+
+
+def error_kind(error: Exception) -> str:
+    """The ledger's name of a failed call, `llm_<openai error class>`. openai's aiohttp transport
+    maps every aiohttp connection error, a refused or dropped connection included, to a connect
+    timeout; those are named connection errors here, as httpx names them, because that is what
+    tells a server that is gone (GenerationRun stops the run on them)."""
+    if isinstance(error, openai.APITimeoutError) and _lost_aiohttp_connection(error):
+        return "llm_APIConnectionError"
+    return f"llm_{type(error).__name__}"
+
+
+def _lost_aiohttp_connection(error: BaseException) -> bool:
+    import aiohttp
+
+    causes = []
+    while error is not None and len(causes) < 10:
+        causes.append(error)
+        error = error.__cause__
+    return (any(isinstance(cause, aiohttp.ClientConnectionError) for cause in causes)
+            and not any(isinstance(cause, aiohttp.ServerTimeoutError) for cause in causes))
+
+
 @dataclass(frozen=True)
 class LLMSettings:
     base_url: str
@@ -63,6 +98,8 @@ class LLMSettings:
     concurrency: int = 8
     timeout_s: float = 120.0
     max_retries: int = 4
+    # the openai client's transport: "aiohttp" (openai's DefaultAioHttpClient) or "httpx" (its default)
+    http_backend: str = "aiohttp"
     price_input_per_mtok: float | None = None
     price_output_per_mtok: float | None = None
     max_cost_usd: float | None = None
@@ -92,7 +129,7 @@ class LLMSettings:
 
     def public_dict(self) -> dict:
         """What may be written to cards and logs (the key's variable name, never the key)."""
-        return {k: v for k, v in asdict(self).items() if k not in ("concurrency", "timeout_s", "max_retries", "batch_poll_s", "ray_address", "ray_endpoints")}
+        return {k: v for k, v in asdict(self).items() if k not in ("concurrency", "timeout_s", "max_retries", "http_backend", "batch_poll_s", "ray_address", "ray_endpoints")}
 
 
 def is_local_url(url: str) -> bool:
@@ -191,7 +228,7 @@ class LLMClient:
         self.settings = settings
         self.cache = cache
         self.ledger = ledger or Ledger(prices=settings.prices(), max_cost_usd=settings.max_cost_usd)
-        self._per_loop: dict[int, tuple[openai.AsyncOpenAI, asyncio.Semaphore]] = {}
+        self._per_loop: dict[int, tuple[asyncio.AbstractEventLoop, openai.AsyncOpenAI, asyncio.Semaphore]] = {}
         self._reachable = False
         self._model_fingerprint = settings.model_fingerprint
         # set by an engine that answers a step's requests into the cache first (llm/batch.py,
@@ -249,7 +286,7 @@ class LLMClient:
             try:
                 response = await client.chat.completions.create(**self.request_body(messages, sample_seed))
             except TRANSIENT_ERRORS as error:
-                kind = f"llm_{type(error).__name__}"
+                kind = error_kind(error)
                 self.ledger.record_error(kind)
                 return Completion("", "error", 0, 0, 0.0, cached=False, error=kind)
         record = self._record_from_response(response)
@@ -329,21 +366,33 @@ class LLMClient:
         return params
 
     def _client_for_running_loop(self) -> tuple[openai.AsyncOpenAI, asyncio.Semaphore]:
-        loop_id = id(asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        loop_id = id(loop)
         if loop_id not in self._per_loop:
             client = openai.AsyncOpenAI(
                 base_url=self.settings.base_url,
                 api_key=resolve_api_key(self.settings),
                 max_retries=self.settings.max_retries,
                 timeout=self.settings.timeout_s,
+                http_client=async_http_client(self.settings.http_backend),
             )
-            self._per_loop = {loop_id: (client, asyncio.Semaphore(self.settings.concurrency))}
-        return self._per_loop[loop_id]
+            self.close_connections()
+            self._per_loop = {loop_id: (loop, client, asyncio.Semaphore(self.settings.concurrency))}
+        return self._per_loop[loop_id][1:]
 
     async def _close_client_of_running_loop(self) -> None:
         entry = self._per_loop.pop(id(asyncio.get_running_loop()), None)
         if entry is not None:
-            await entry[0].close()
+            await entry[1].close()
+
+    def close_connections(self) -> None:
+        """Close the HTTP client of an event loop that no longer runs (`Dataset.map` leaves its
+        loop open but idle). Left to the garbage collector, the client would close on whatever
+        loop runs then, which fails ("Event loop is closed")."""
+        for loop, client, _ in self._per_loop.values():
+            if not loop.is_closed() and not loop.is_running():
+                loop.run_until_complete(client.close())
+        self._per_loop = {}
 
     def _record_from_response(self, response) -> dict:
         return self.record_from_body(response.model_dump())

@@ -165,6 +165,29 @@ def test_timeout_and_malformed_body_are_counted(tmp_path):
     assert [r.error for r in results] == ["llm_APITimeoutError", "llm_JSONDecodeError"]
 
 
+@pytest.mark.parametrize("backend", ["aiohttp", "httpx"])
+def test_both_transports_name_a_timeout_and_a_lost_server_alike(tmp_path, backend):
+    """aiohttp's transport reports a refused or dropped connection as a timeout; the ledger names
+    it a connection error, as httpx's does, which is what stops a run whose server is gone."""
+    with FakeOpenAI() as server:
+        server.script(Reply(delay_s=3.0))
+        settings = LLMSettings(base_url=server.base_url, model="m", max_retries=0, timeout_s=0.5, http_backend=backend)
+        client = LLMClient(settings, CompletionCache(tmp_path / "c.sqlite"))
+        timed_out = client.complete_many([(MESSAGES, 0)])[0]
+        server.die()
+        hung_up = client.complete_many([(MESSAGES, 1)])[0]
+    refused = client.complete_many([(MESSAGES, 2)])[0]  # nothing listens on the port now
+    assert timed_out.error == "llm_APITimeoutError"
+    assert hung_up.error == refused.error == "llm_APIConnectionError"
+
+
+def test_unknown_http_backend_is_a_clear_error(tmp_path):
+    with FakeOpenAI() as server:
+        client = make_client(server, tmp_path, http_backend="requests")
+        with pytest.raises(LLMConfigError, match="unknown HTTP backend 'requests'; choose one of aiohttp, httpx"):
+            client.complete_many([(MESSAGES, 0)])
+
+
 def test_concurrency_is_bounded(tmp_path):
     import threading
     import time

@@ -16,8 +16,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from seqeval.metrics.sequence_labeling import get_entities
-
 from clingen_hf.generation.parsing.ner_fields import (
     Fields,
     clean_entities,
@@ -269,8 +267,20 @@ def _list_items(lines: list[str], entity_type: str) -> list[str]:
 
 def iob2_spans(tags: list[str]) -> list[tuple[str, int, int]]:
     """(entity type, start, end exclusive) of every entity span of an IOB2 tag sequence, as
-    seqeval reads it for scoring."""
-    return [(kind, start, end + 1) for kind, start, end in get_entities(list(tags))]
+    seqeval's `get_entities` reads it for scoring (an `I-` after `O` or after another type
+    starts a span), in one pass (seqeval's general reader is ~10x slower per sentence)."""
+    spans = []
+    start, kind = None, None
+    for index, tag in enumerate(tags):
+        prefix, _, tag_kind = tag.partition("-")
+        if start is not None and (prefix != "I" or tag_kind != kind):
+            spans.append((kind, start, index))
+            start = None
+        if start is None and prefix in ("B", "I"):
+            start, kind = index, tag_kind
+    if start is not None:
+        spans.append((kind, start, len(tags)))
+    return spans
 
 
 def entities_from_tags(tokens: list[str], tags: list[str]) -> list[str]:

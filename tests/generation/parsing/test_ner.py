@@ -463,3 +463,23 @@ def test_parse_reports_dropped_entities():
     assert parse.tags == [B, I, I, O, O, O, B, O]
     assert parse.entities == ["high blood sugar", "neuropathy"]
     assert parse.dropped_entities == ["medication"]
+
+
+# ---------------------------------------------------------------------------------------------
+# iob2_spans: the spans seqeval scores
+# ---------------------------------------------------------------------------------------------
+
+
+def test_iob2_spans_reads_every_tag_sequence_as_seqeval_does():
+    import random
+
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    from clingen_hf.generation.parsing.ner import iob2_spans
+
+    tags = ["O", "B-Disease", "I-Disease", "B-Chemical", "I-Chemical", "I-Gene-Or-Protein"]
+    rng = random.Random(0)
+    for _ in range(5000):
+        sequence = [rng.choice(tags) for _ in range(rng.randint(0, 10))]
+        assert iob2_spans(sequence) == [(kind, start, end + 1) for kind, start, end in get_entities(list(sequence))]
+    assert iob2_spans([O, I, I, O, B, B, I]) == [("Disease", 1, 3), ("Disease", 4, 5), ("Disease", 5, 7)]

@@ -192,11 +192,12 @@ def fit(run: TrainingRun, model, train: datasets.Dataset, validation: datasets.D
 def make_trainer(run: TrainingRun, model, train: datasets.Dataset, validation: datasets.Dataset, output_dir: Path,
                  learning_rate: float, epochs: float, seed: int, select: bool = True) -> Trainer:
     collator = (DataCollatorForTokenClassification if run.task.head == "token" else DataCollatorWithPadding)(run.tokenizer)
-    scaled = epochs_for_min_steps(epochs, len(train), run.config)
+    processes = distributed_state().num_processes
+    scaled = epochs_for_min_steps(epochs, len(train), run.config, processes)
     return Trainer(
         model=model,
         args=training_arguments(run.config, output_dir, learning_rate, scaled, seed, select,
-                                eval_steps_for(epochs, scaled, len(train), run.config)),
+                                eval_steps_for(epochs, scaled, len(train), run.config, processes)),
         train_dataset=train,
         eval_dataset=validation,
         processing_class=run.tokenizer,
@@ -205,20 +206,25 @@ def make_trainer(run: TrainingRun, model, train: datasets.Dataset, validation: d
     )
 
 
-def epochs_for_min_steps(epochs: float, rows: int, config: TrainConfig) -> float:
+def steps_per_epoch(rows: int, config: TrainConfig, processes: int = 1) -> int:
+    """Optimizer steps in one epoch of `rows`: under data parallelism each process takes its
+    share of the rows, and one step sees one batch of each process."""
+    return max(1, math.ceil(math.ceil(rows / processes) / config.batch_size))
+
+
+def epochs_for_min_steps(epochs: float, rows: int, config: TrainConfig, processes: int = 1) -> float:
     """`epochs`, or more where that many epochs of `rows` would be fewer than `min_steps`
-    optimizer steps (one process; under data parallelism a step sees more rows)."""
-    steps_per_epoch = max(1, math.ceil(rows / config.batch_size))
-    return max(epochs, math.ceil(config.min_steps / steps_per_epoch))
+    optimizer steps (with N processes, as many steps as one process takes, on N times the rows)."""
+    return max(epochs, math.ceil(config.min_steps / steps_per_epoch(rows, config, processes)))
 
 
-def eval_steps_for(epochs: float, scaled: float, rows: int, config: TrainConfig) -> int | None:
+def eval_steps_for(epochs: float, scaled: float, rows: int, config: TrainConfig, processes: int = 1) -> int | None:
     """None (score every epoch) unless `min_steps` stretched the stage; then the stage is scored
     as often as its configured epochs, evenly, so 100 one-step epochs are not 100 evaluations
     and checkpoints (the candidates stay as many as the paper's protocol has)."""
     if scaled <= epochs:
         return None
-    total = math.ceil(rows / config.batch_size) * scaled
+    total = steps_per_epoch(rows, config, processes) * scaled
     return max(1, math.ceil(total / max(1, math.ceil(epochs))))
 
 

@@ -53,6 +53,8 @@ def test_small_stages_get_at_least_min_steps():
     assert epochs_for_min_steps(30, 5, config) == 60  # 5 rows: one step per epoch
     assert epochs_for_min_steps(3, 40, config) == 20  # 40 rows: three steps per epoch
     assert epochs_for_min_steps(6, 5000, config) == 6  # large sets keep the configured epochs
+    assert epochs_for_min_steps(3, 40, config, processes=2) == 30  # a step sees 2 batches: 2 steps per epoch
+    assert epochs_for_min_steps(30, 5, config, processes=2) == 60  # each process has 3 of the 5 rows: one step
     config.min_steps = 0
     assert epochs_for_min_steps(3, 40, config) == 3  # the paper's fixed epochs
 
@@ -63,3 +65,4 @@ def test_stretched_stages_are_scored_as_often_as_their_configured_epochs():
     assert eval_steps_for(3, 34, 40, config) == 34  # 102 steps, scored at 34, 68 and 102
     assert eval_steps_for(30, 100, 5, config) == 4  # 100 one-step epochs, scored 25 times, not 100
     assert eval_steps_for(6, 6, 5000, config) is None  # not stretched: every epoch, as configured
+    assert eval_steps_for(3, 50, 40, config, processes=2) == 34  # 2 processes: 100 steps, scored 3 times

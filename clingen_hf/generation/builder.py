@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import random
@@ -26,7 +25,6 @@ from pathlib import Path
 import datasets
 import numpy as np
 import pyarrow as pa
-from datasets.utils.tqdm import tqdm as hf_tqdm
 
 from clingen_hf.core.methods import METHODS, Method, get_method
 from clingen_hf.core.tasks import TaskSpec, get_task
@@ -42,13 +40,16 @@ from clingen_hf.generation.checks.verification import (
 )
 from clingen_hf.generation.engines import needs_prefill, prefill
 from clingen_hf.generation.families import family_for
-from clingen_hf.generation.parsing import entities_from_tags
-from clingen_hf.generation.report import GenerationReport, report_to_dict
+from clingen_hf.generation.report import (
+    GenerationReport,
+    entity_frequency,
+    report_to_dict,
+)
 from clingen_hf.generation.steps import (
     ROWS_PER_BATCH,
     complete_row,
-    concurrently,
     finish_span_checks,
+    map_llm_calls,
     parse_row,
     render_prompt,
     rowwise,
@@ -72,18 +73,6 @@ from clingen_hf.llm.client import LLMClient, LLMSettings
 
 LLM_TOPIC_TARGET = 300  # topics the LLM is asked to list (paper 4.1.1) ...
 LLM_TOPIC_MINIMUM = 50  # ... or the sample count, when smaller, but at least this many
-
-
-@contextlib.contextmanager
-def map_progress_bars_off():
-    """`datasets`' own bars off for the maps inside (as they were afterwards)."""
-    was_off = datasets.are_progress_bars_disabled()
-    datasets.disable_progress_bars()
-    try:
-        yield
-    finally:
-        if not was_off:
-            datasets.enable_progress_bars()
 
 
 class GenerationError(RuntimeError):
@@ -246,7 +235,7 @@ class GenerationRun:
         kept = self._kept_rows(gated)
         self.report.kept = len(kept)
         if self.task.head == "token":
-            self.report.entity_frequency = self._entity_frequency(kept)
+            self.report.entity_frequency = entity_frequency(kept, self.seeds, self.task)
         self.report.wall_s = time.monotonic() - started
         self.report.model_fingerprint = self.llm.model_fingerprint
         features = output_features(self.task)
@@ -299,24 +288,12 @@ class GenerationRun:
         )
         if needs_prefill(self.llm.settings):
             self.report.engine_steps.append(prefill(self.llm, rendered, label))
-        completed = self._map_llm_calls(rendered, complete_row, self.llm, {}, f"LLM completions{label}",
+        completed = map_llm_calls(rendered, complete_row, self.llm, {}, f"LLM completions{label}",
                                         f"llm-{fingerprint}")
         self._stop_if_server_gone(completed)
         return completed.map(rowwise(parse_row), batched=True, batch_size=ROWS_PER_BATCH,
                              fn_kwargs={"task": self.task, "step": step}, desc=f"Parsing{label}",
                              new_fingerprint=f"parse-{fingerprint}")
-
-    @staticmethod
-    def _map_llm_calls(rows: datasets.Dataset, function, llm: LLMClient, fn_kwargs: dict, desc: str,
-                       fingerprint: str) -> datasets.Dataset:
-        """An async per-row LLM step over batches that run concurrently, with a bar that moves with
-        every answer in place of the map's own (which moves once per finished batch)."""
-        try:
-            with hf_tqdm(total=len(rows), desc=desc, unit=" calls") as progress, map_progress_bars_off():
-                return rows.map(concurrently(function), batched=True, batch_size=ROWS_PER_BATCH,
-                                fn_kwargs={**fn_kwargs, "llm": llm, "progress": progress}, new_fingerprint=fingerprint)
-        finally:
-            llm.close_connections()
 
     def _check_spans(self, parsed: datasets.Dataset) -> datasets.Dataset:
         """NER rows: style words, the KG (`verify_spans`, `add_kg_mentions`), the LLM self-check."""
@@ -334,7 +311,7 @@ class GenerationRun:
         )
         if config.self_check:
             checker = LLMClient(dataclasses.replace(config.llm, temperature=0.0), self.llm.cache, self.llm.ledger)
-            checked = self._map_llm_calls(checked, self_check_row, checker, {"task": self.task},
+            checked = map_llm_calls(checked, self_check_row, checker, {"task": self.task},
                                           "LLM self-check of spans", step_fingerprint("self-check", checked._fingerprint))
             self._stop_if_server_gone(checked)
         checked = checked.map(rowwise(finish_span_checks), batched=True, batch_size=ROWS_PER_BATCH,
@@ -348,28 +325,6 @@ class GenerationRun:
         for decisions in checked["span_decisions"][:]:
             counts.update(f"{d['source']}_{d['action']}" for d in json.loads(decisions))
         self.report.span_actions = dict(counts)
-
-    def _entity_frequency(self, kept: datasets.Dataset) -> dict:
-        """How the generated entity mentions are distributed, next to the seed source's: the
-        topic distribution should move the first toward the second (quality.py, paper Fig. 7)."""
-        generated, generated_shares = self._mention_summary(kept)
-        seeds, seed_shares = self._mention_summary(self.seeds)
-        seed_names = {name for name, _ in seed_shares}
-        in_seeds = sum(share for name, share in generated_shares if name in seed_names)
-        return {"generated": {**generated, "share_of_mentions_in_seeds": round(in_seeds, 4)}, "seeds": seeds}
-
-    def _mention_summary(self, rows: datasets.Dataset) -> tuple[dict, list[tuple[str, float]]]:
-        from clingen_hf.core.mentions import entity_frequencies, frequency_summary
-
-        lists = [entities_from_tags(tokens, [self._tag(t) for t in tags])
-                 for tokens, tags in zip(rows["tokens"][:], rows["ner_tags"][:])]
-        shares = entity_frequencies(lists)
-        summary = {"mentions": sum(map(len, lists)), "unique_entities": len(shares), **frequency_summary(shares),
-                   "most_frequent": [[name, round(share, 4)] for name, share in shares[:10]]}
-        return summary, shares
-
-    def _tag(self, tag: int | str) -> str:
-        return self.task.labels[tag] if isinstance(tag, int) else tag
 
     def _stop_if_server_gone(self, completed: datasets.Dataset) -> None:
         """Connection errors that outlast the client's retries mean the server is gone, not

@@ -18,6 +18,7 @@ from clingen_hf.generation.checks.verification import (
     span_counter_lines,
 )
 from clingen_hf.generation.families import family_for
+from clingen_hf.generation.parsing import entities_from_tags
 from clingen_hf.knowledge.pools import Pool
 from clingen_hf.llm.client import Ledger
 
@@ -124,3 +125,26 @@ def report_to_dict(report: GenerationReport, config: ClinGenBuilderConfig) -> di
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "clingen_hf_version": __version__,
     }
+
+
+def entity_frequency(kept: datasets.Dataset, seeds: datasets.Dataset, task: TaskSpec) -> dict:
+    """How the generated entity mentions are distributed, next to the seed source's: the
+    topic distribution should move the first toward the second (quality.py, paper Fig. 7)."""
+    generated, generated_shares = _mention_summary(kept, task)
+    seed_summary, seed_shares = _mention_summary(seeds, task)
+    seed_names = {name for name, _ in seed_shares}
+    in_seeds = sum(share for name, share in generated_shares if name in seed_names)
+    return {"generated": {**generated, "share_of_mentions_in_seeds": round(in_seeds, 4)}, "seeds": seed_summary}
+
+
+def _mention_summary(rows: datasets.Dataset, task: TaskSpec) -> tuple[dict, list[tuple[str, float]]]:
+    from clingen_hf.core.mentions import entity_frequencies, frequency_summary
+
+    def tag(value: int | str) -> str:
+        return task.labels[value] if isinstance(value, int) else value
+
+    lists = [entities_from_tags(tokens, [tag(t) for t in tags]) for tokens, tags in zip(rows["tokens"][:], rows["ner_tags"][:])]
+    shares = entity_frequencies(lists)
+    summary = {"mentions": sum(map(len, lists)), "unique_entities": len(shares), **frequency_summary(shares),
+               "most_frequent": [[name, round(share, 4)] for name, share in shares[:10]]}
+    return summary, shares

@@ -5,9 +5,13 @@ Module-level so that `datasets` can fingerprint them."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import random
+
+import datasets
+from datasets.utils.tqdm import tqdm as hf_tqdm
 
 from clingen_hf.core.prompts import render, template_id
 from clingen_hf.core.tasks import TaskSpec
@@ -69,6 +73,30 @@ def concurrently(function):
 
     apply.__name__ = apply.__qualname__ = f"concurrently_{function.__name__}"
     return apply
+
+
+def map_llm_calls(rows: datasets.Dataset, function, llm: LLMClient, fn_kwargs: dict, desc: str,
+                  fingerprint: str) -> datasets.Dataset:
+    """An async per-row LLM step over batches that run concurrently, with a bar that moves with
+    every answer in place of the map's own (which moves once per finished batch)."""
+    try:
+        with hf_tqdm(total=len(rows), desc=desc, unit=" calls") as progress, map_progress_bars_off():
+            return rows.map(concurrently(function), batched=True, batch_size=ROWS_PER_BATCH,
+                            fn_kwargs={**fn_kwargs, "llm": llm, "progress": progress}, new_fingerprint=fingerprint)
+    finally:
+        llm.close_connections()
+
+
+@contextlib.contextmanager
+def map_progress_bars_off():
+    """`datasets`' own bars off for the maps inside (as they were afterwards)."""
+    was_off = datasets.are_progress_bars_disabled()
+    datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        if not was_off:
+            datasets.enable_progress_bars()
 
 
 def step_fingerprint(step: str, *parts) -> str:

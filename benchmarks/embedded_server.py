@@ -4,7 +4,8 @@ llama-cpp-python's server (one request at a time) and llama.cpp's own llama-serv
 slots (`clingen build-llama-server`), the same GGUF and threads, each with an empty completion
 cache, run `clingen_hf.generate` for the same config one after the other in one process.
 Samples per second are rows requested over the whole generation's wall time (pools, prompts,
-calls, parsing, checks, writing).
+calls, parsing, checks, writing). A server's finished run is kept in --output, so a rerun of an
+interrupted benchmark measures only the servers that did not finish.
 
     python benchmarks/embedded_server.py --n 500 --output runs/embedded-server
     python benchmarks/embedded_server.py --n 40 --slots 2 4 8 --output runs/embedded-server
@@ -62,6 +63,17 @@ def run_one(name: str, server: LlamaServer, args, scratch: Path) -> dict:
             "completion_tokens_per_s": round(ledger.completion_tokens / wall_s, 1), "calls": ledger.calls_made}
 
 
+def finished_or_run(name: str, server: LlamaServer, args, scratch: Path) -> dict:
+    """A server's whole run is one measurement: a finished one is read back from --output, an
+    interrupted one starts again from an empty cache (a warm cache would time the cache)."""
+    done = args.output / f"{name}-n{args.n}.json"
+    if done.is_file():
+        return json.loads(done.read_text(encoding="utf-8"))
+    row = run_one(name, server, args, scratch)
+    done.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    return row
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     binary = find_llama_server()
@@ -75,7 +87,7 @@ def main(argv=None) -> int:
         servers += [(f"llama-server x{slots}", LlamaServer(model, n_threads=args.threads, binary=binary, parallel=slots))
                     for slots in args.slots]
         for name, server in servers:
-            rows.append(run_one(name.replace(" ", "-"), server, args, Path(scratch)))
+            rows.append(finished_or_run(name.replace(" ", "-"), server, args, Path(scratch)))
             print(json.dumps(rows[-1]), flush=True)
     base = rows[0]["samples_per_s"]
     lines = ["| server | slots | samples | kept | generation | samples/s | completion tokens/s | vs llama-cpp-python |",

@@ -2,9 +2,8 @@
 
     plan (one row per sample: label, topic, style, sample seed)
       .map(render_prompt)   prompt templates with the row's knowledge and demonstrations
-      .map(complete_and_parse_row)
-                            the LLM call (async, bounded concurrency, cached), then its parse:
-                            completion -> tokens + IOB2 tags, or a failure reason
+      .map(complete_row)    the LLM call (async, bounded concurrency, cached)
+      .map(parse_row)       completion -> tokens + IOB2 tags, or a failure reason
       gates                 duplicates and near-copies of seeds
       .filter               rows with no drop reason
       _generate_tables      the kept rows, written as Arrow tables (no per-row encoding)
@@ -48,9 +47,10 @@ from clingen_hf.generation.report import (
 )
 from clingen_hf.generation.steps import (
     ROWS_PER_BATCH,
-    complete_and_parse_row,
+    complete_row,
     finish_span_checks,
     map_llm_calls,
+    parse_row,
     render_prompt,
     rowwise,
     sample_seed_for,
@@ -288,10 +288,12 @@ class GenerationRun:
         )
         if needs_prefill(self.llm.settings):
             self.report.engine_steps.append(prefill(self.llm, rendered, label))
-        parsed = map_llm_calls(rendered, complete_and_parse_row, self.llm, {"task": self.task, "step": step},
-                               f"LLM completions{label}", f"llm-parse-{fingerprint}")
-        self._stop_if_server_gone(parsed)
-        return parsed
+        completed = map_llm_calls(rendered, complete_row, self.llm, {}, f"LLM completions{label}",
+                                        f"llm-{fingerprint}")
+        self._stop_if_server_gone(completed)
+        return completed.map(rowwise(parse_row), batched=True, batch_size=ROWS_PER_BATCH,
+                             fn_kwargs={"task": self.task, "step": step}, desc=f"Parsing{label}",
+                             new_fingerprint=f"parse-{fingerprint}")
 
     def _check_spans(self, parsed: datasets.Dataset) -> datasets.Dataset:
         """NER rows: style words, the KG (`verify_spans`, `add_kg_mentions`), the LLM self-check."""

@@ -1,4 +1,4 @@
-"""The map functions of a generation run, one per step: prompt, LLM call and parse, span checks.
+"""The map functions of a generation run, one per step: prompt, LLM call, parsing, span checks.
 Module-level so that `datasets` can fingerprint them."""
 
 
@@ -141,13 +141,6 @@ async def complete_row(row: dict, llm: LLMClient) -> dict:
         "model": llm.settings.model,
         "drop_reason": completion.error,
     }
-
-
-async def complete_and_parse_row(row: dict, llm: LLMClient, task: TaskSpec, step: str) -> dict:
-    """The LLM call, then its parse as soon as the answer is in: parsing overlaps the calls still
-    in flight instead of waiting for the last one."""
-    completed = await complete_row(row, llm)
-    return {**completed, **parse_row({**row, **completed}, task, step)}
 
 
 def parse_row(row: dict, task: TaskSpec, step: str) -> dict:

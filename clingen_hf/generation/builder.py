@@ -288,8 +288,7 @@ class GenerationRun:
         )
         if needs_prefill(self.llm.settings):
             self.report.engine_steps.append(prefill(self.llm, rendered, label))
-        completed = map_llm_calls(rendered, complete_row, self.llm, {}, f"LLM completions{label}",
-                                        f"llm-{fingerprint}")
+        completed = map_llm_calls(rendered, complete_row, self.llm, {}, f"LLM completions{label}", f"llm-{fingerprint}")
         self._stop_if_server_gone(completed)
         return completed.map(rowwise(parse_row), batched=True, batch_size=ROWS_PER_BATCH,
                              fn_kwargs={"task": self.task, "step": step}, desc=f"Parsing{label}",
@@ -312,7 +311,7 @@ class GenerationRun:
         if config.self_check:
             checker = LLMClient(dataclasses.replace(config.llm, temperature=0.0), self.llm.cache, self.llm.ledger)
             checked = map_llm_calls(checked, self_check_row, checker, {"task": self.task},
-                                          "LLM self-check of spans", step_fingerprint("self-check", checked._fingerprint))
+                                    "LLM self-check of spans", step_fingerprint("self-check", checked._fingerprint))
             self._stop_if_server_gone(checked)
         checked = checked.map(rowwise(finish_span_checks), batched=True, batch_size=ROWS_PER_BATCH,
                               fn_kwargs={"task": self.task}, desc="Finishing span checks",

@@ -4,6 +4,7 @@ API's config objects, calls the API and prints."""
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 
@@ -63,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     bad_input = (UsageError, SeedError, PoolError, LLMConfigError, UnknownTaskError, UnknownMethodError,
                  KnowledgeGraphError, PublishError, TrainConfigError, GenerationConfigError, ModelNotFoundError)
+    # The ~190k objects of the imported libraries outlive the command: out of the collector's full
+    # passes while it runs, which walk every tracked object and take ~0.1 s apiece otherwise
+    # (docs/benchmarks.md, "Generation pipeline overhead"). Back in them afterwards (`main` may be
+    # called again in the same process).
+    gc.freeze()
     try:
         return args.handler(args)
     except bad_input as error:
@@ -74,3 +80,5 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"clingen {args.command}: interrupted; completed LLM calls are cached, rerun to resume", file=sys.stderr)
         return 130
+    finally:
+        gc.unfreeze()

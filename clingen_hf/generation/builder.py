@@ -49,13 +49,15 @@ from clingen_hf.generation.steps import (
     ROWS_PER_BATCH,
     complete_row,
     finish_span_checks,
+    lazy_rows,
     map_llm_calls,
+    map_rows,
     parse_row,
     render_prompt,
-    rowwise,
     sample_seed_for,
     self_check_row,
     step_fingerprint,
+    verify_and_finish_row,
     verify_row,
 )
 from clingen_hf.hub.layout import REPORT_FILE
@@ -209,7 +211,7 @@ class GenerationRun:
                     "planned_labels": labels[index],
                     "label": ", ".join(labels[index]),
                     "topic": shuffled[index % len(shuffled)],
-                    "style": random.Random(sample_seed).choice(styles),
+                    "style": styles[0] if len(styles) == 1 else random.Random(sample_seed).choice(styles),
                     "sample_seed": sample_seed,
                     "prompt_tokens": 0,
                     "completion_tokens": 0,
@@ -279,20 +281,18 @@ class GenerationRun:
 
     def _run_step(self, rows: datasets.Dataset, step: str, demos: list[dict], fingerprint: str) -> datasets.Dataset:
         label = f" ({step} sentence)" if step else ""
-        rendered = rows.map(
-            rowwise(render_prompt), batched=True, batch_size=ROWS_PER_BATCH,
-            fn_kwargs={"task": self.task, "method": self.config.method, "demonstrations": demos, "step": step,
+        rendered = map_rows(
+            rows, render_prompt,
+            {"task": self.task, "method": self.config.method, "demonstrations": demos, "step": step,
                        "guidelines": self.task.guidelines if self.config.guidelines else "", "order_seed": self.config.seed},
-            desc=f"Rendering prompts{label}",
-            new_fingerprint=f"render-{fingerprint}",
+            f"Rendering prompts{label}", f"render-{fingerprint}",
         )
         if needs_prefill(self.llm.settings):
             self.report.engine_steps.append(prefill(self.llm, rendered, label))
         completed = map_llm_calls(rendered, complete_row, self.llm, {}, f"LLM completions{label}", f"llm-{fingerprint}")
         self._stop_if_server_gone(completed)
-        return completed.map(rowwise(parse_row), batched=True, batch_size=ROWS_PER_BATCH,
-                             fn_kwargs={"task": self.task, "step": step}, desc=f"Parsing{label}",
-                             new_fingerprint=f"parse-{fingerprint}")
+        return map_rows(completed, parse_row, {"task": self.task, "step": step}, f"Parsing{label}",
+                        f"parse-{fingerprint}")
 
     def _check_spans(self, parsed: datasets.Dataset) -> datasets.Dataset:
         """NER rows: style words, the KG (`verify_spans`, `add_kg_mentions`), the LLM self-check."""
@@ -301,21 +301,21 @@ class GenerationRun:
         config = self.config
         use_kg = config.verify_spans != "off" or config.add_kg_mentions
         linker = EntityLinker(self._knowledge_graph(), self.task.kg_entity_types, config.link_fuzzy) if use_kg else None
-        checked = parsed.map(
-            rowwise(verify_row), batched=True, batch_size=ROWS_PER_BATCH,
-            fn_kwargs={"task": self.task, "linker": linker, "policy": config.verify_spans, "add_missing": config.add_kg_mentions},
-            desc="Checking spans" + (" against the KG" if use_kg else ""),
-            new_fingerprint=step_fingerprint("verify", parsed._fingerprint, config.verify_spans, config.add_kg_mentions,
-                                             config.link_fuzzy),
-        )
-        if config.self_check:
-            checker = LLMClient(dataclasses.replace(config.llm, temperature=0.0), self.llm.cache, self.llm.ledger)
-            checked = map_llm_calls(checked, self_check_row, checker, {"task": self.task},
-                                    "LLM self-check of spans", step_fingerprint("self-check", checked._fingerprint))
-            self._stop_if_server_gone(checked)
-        checked = checked.map(rowwise(finish_span_checks), batched=True, batch_size=ROWS_PER_BATCH,
-                              fn_kwargs={"task": self.task}, desc="Finishing span checks",
-                              new_fingerprint=step_fingerprint("finish", checked._fingerprint))
+        checks = {"task": self.task, "linker": linker, "policy": config.verify_spans, "add_missing": config.add_kg_mentions}
+        fingerprint = step_fingerprint("verify", parsed._fingerprint, config.verify_spans, config.add_kg_mentions,
+                                       config.link_fuzzy)
+        desc = "Checking spans" + (" against the KG" if use_kg else "")
+        if not config.self_check:  # nothing between the checks and their finish: one pass over the rows
+            checked = map_rows(parsed, verify_and_finish_row, checks, desc, f"{fingerprint}-finish")
+            self._count_span_checks(checked)
+            return checked
+        checked = map_rows(parsed, verify_row, checks, desc, fingerprint)
+        checker = LLMClient(dataclasses.replace(config.llm, temperature=0.0), self.llm.cache, self.llm.ledger)
+        checked = map_llm_calls(checked, self_check_row, checker, {"task": self.task},
+                                "LLM self-check of spans", step_fingerprint("self-check", checked._fingerprint))
+        self._stop_if_server_gone(checked)
+        checked = map_rows(checked, finish_span_checks, {"task": self.task}, "Finishing span checks",
+                           step_fingerprint("finish", checked._fingerprint))
         self._count_span_checks(checked)
         return checked
 
@@ -339,7 +339,7 @@ class GenerationRun:
 
     def _apply_gates(self, parsed: datasets.Dataset) -> datasets.Dataset:
         seed_texts = [self.family.seed_text(row) for row in self.seeds]
-        candidates = [(i, self.family.text_of(row)) for i, row in enumerate(parsed.to_list()) if row["drop_reason"] is None]
+        candidates = [(i, self.family.text_of(row)) for i, row in enumerate(lazy_rows(parsed)) if row["drop_reason"] is None]
         gate_reasons = duplicate_reasons([s for _, s in candidates], seed_texts, self.config.near_duplicate_threshold)
         reasons = parsed["drop_reason"][:]
         for (index, _), reason in zip(candidates, gate_reasons):

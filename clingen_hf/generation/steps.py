@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import json
 import random
+from collections import ChainMap
+from collections.abc import Iterator, Mapping
 
 import datasets
+import pyarrow as pa
 from datasets.utils.tqdm import tqdm as hf_tqdm
 
 from clingen_hf.core.prompts import render, template_id
@@ -32,27 +36,115 @@ from clingen_hf.llm.client import LLMClient
 ROWS_PER_BATCH = 1000
 
 
-def rows_of(batch: dict) -> list[dict]:
-    columns = list(batch)
-    return [dict(zip(columns, values)) for values in zip(*batch.values())]
+class BatchColumns:
+    """The columns of an Arrow batch, each made a Python list the first time a row reads it."""
+
+    def __init__(self, table: pa.Table):
+        self.table = table
+        self.names = table.column_names
+        self.lists: dict[str, list] = {}
+
+    def __getitem__(self, name: str) -> list:
+        values = self.lists.get(name)
+        if values is None:
+            if name not in self.names:
+                raise KeyError(name)
+            values = self.lists[name] = self.table.column(name).to_pylist()
+        return values
 
 
-def columns_of(rows: list[dict], outputs: list[dict]) -> dict:
-    """Per-row outputs as batch columns; as in a per-row map, a column a row's output leaves out
-    keeps that row's value."""
-    keys = dict.fromkeys(key for output in outputs for key in output)
-    return {key: [output.get(key, row.get(key)) for output, row in zip(outputs, rows)] for key in keys}
+class LazyRow(Mapping):
+    """One row of a `BatchColumns`, read like a dict."""
+
+    __slots__ = ("_columns", "_index")
+
+    def __init__(self, columns: BatchColumns, index: int):
+        self._columns, self._index = columns, index
+
+    def __getitem__(self, name: str):
+        values = self._columns.lists.get(name)
+        return (values if values is not None else self._columns[name])[self._index]
+
+    def __iter__(self):
+        return iter(self._columns.names)
+
+    def __len__(self) -> int:
+        return len(self._columns.names)
+
+
+def rows_of(batch: pa.Table) -> list[LazyRow]:
+    """The rows of an Arrow batch (`Dataset.with_format("arrow")`). A column no function reads or
+    writes stays Arrow: `datasets` writes it back as it was, without converting it to Python and back
+    (which, for every column in every step, cost more than the steps' own work)."""
+    columns = BatchColumns(batch)
+    return [LazyRow(columns, index) for index in range(batch.num_rows)]
+
+
+# Columns a batch may hold only None or empty lists in, which Arrow would type as null: `datasets`
+# fixes a column's type at the first batch it writes, so a later batch with values would not fit.
+NULLABLE_COLUMN_TYPES = {
+    "drop_reason": pa.string(),
+    "tokens": pa.list_(pa.string()),
+    "ner_tags": pa.list_(pa.int64()),
+    "entities": pa.list_(pa.string()),
+    "dropped_entities": pa.list_(pa.string()),
+}
+
+
+def lazy_rows(dataset: datasets.Dataset) -> Iterator[LazyRow]:
+    """Every row of `dataset`, converting only the columns that are read."""
+    for batch in dataset.with_format("arrow").iter(ROWS_PER_BATCH):
+        yield from rows_of(batch)
+
+
+def columns_of(batch: pa.Table, rows: list[LazyRow], outputs: list[dict]) -> pa.Table:
+    """The batch with the per-row outputs as new or replaced columns; as in a per-row map, a
+    column a row's output leaves out keeps that row's value."""
+    table = with_known_types(batch)
+    for key in dict.fromkeys(key for output in outputs for key in output):
+        values = [output[key] if key in output else row[key] for output, row in zip(outputs, rows)]
+        index = table.schema.get_field_index(key)
+        column = arrow_column(values, table.schema.field(index).type if index >= 0 else NULLABLE_COLUMN_TYPES.get(key))
+        table = table.set_column(index, key, column) if index >= 0 else table.append_column(key, column)
+    return table
+
+
+def arrow_column(values: list, known: pa.DataType | None) -> pa.Array:
+    """`values` as the column's known type, else as the type they have (a step may change a
+    column's type: the plan's label names become class ids)."""
+    if known is not None and known != pa.null():
+        try:
+            return pa.array(values, type=known)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass
+    return pa.array(values)
+
+
+def with_known_types(batch: pa.Table) -> pa.Table:
+    """The batch with its null-typed columns of `NULLABLE_COLUMN_TYPES` cast to their types."""
+    for index, field in enumerate(batch.schema):
+        if field.type == pa.null() and field.name in NULLABLE_COLUMN_TYPES:
+            column = batch.column(index).cast(NULLABLE_COLUMN_TYPES[field.name])
+            batch = batch.set_column(index, field.name, column)
+    return batch
 
 
 def rowwise(function):
-    """A per-row map function as a batched one (`Dataset.map(rowwise(f), batched=True)`)."""
+    """A per-row map function as a batched one over Arrow batches (see `map_rows`)."""
 
-    def apply(batch: dict, **kwargs) -> dict:
+    def apply(batch: pa.Table, **kwargs) -> pa.Table:
         rows = rows_of(batch)
-        return columns_of(rows, [function(row, **kwargs) for row in rows])
+        return columns_of(batch, rows, [function(row, **kwargs) for row in rows])
 
     apply.__name__ = apply.__qualname__ = f"rowwise_{function.__name__}"
     return apply
+
+
+def map_rows(rows: datasets.Dataset, function, fn_kwargs: dict, desc: str, fingerprint: str) -> datasets.Dataset:
+    """`function(row, **fn_kwargs) -> dict of new or changed columns` over every row, in batches."""
+    mapped = rows.with_format("arrow").map(rowwise(function), batched=True, batch_size=ROWS_PER_BATCH,
+                                           fn_kwargs=fn_kwargs, desc=desc, new_fingerprint=fingerprint)
+    return mapped.with_format(None)
 
 
 def concurrently(function):
@@ -60,16 +152,16 @@ def concurrently(function):
     bounds the calls in flight). `datasets` runs the batches concurrently too, so no batch waits
     for the slowest call of the one before it. `progress` (a tqdm bar) moves with every row."""
 
-    async def apply(batch: dict, progress=None, **kwargs) -> dict:
+    async def apply(batch: pa.Table, progress=None, **kwargs) -> pa.Table:
         rows = rows_of(batch)
 
-        async def one(row: dict) -> dict:
+        async def one(row: LazyRow) -> dict:
             output = await function(row, **kwargs)
             if progress is not None:
                 progress.update()
             return output
 
-        return columns_of(rows, await asyncio.gather(*(one(row) for row in rows)))
+        return columns_of(batch, rows, await asyncio.gather(*(one(row) for row in rows)))
 
     apply.__name__ = apply.__qualname__ = f"concurrently_{function.__name__}"
     return apply
@@ -81,8 +173,10 @@ def map_llm_calls(rows: datasets.Dataset, function, llm: LLMClient, fn_kwargs: d
     every answer in place of the map's own (which moves once per finished batch)."""
     try:
         with hf_tqdm(total=len(rows), desc=desc, unit=" calls") as progress, map_progress_bars_off():
-            return rows.map(concurrently(function), batched=True, batch_size=ROWS_PER_BATCH,
-                            fn_kwargs={**fn_kwargs, "llm": llm, "progress": progress}, new_fingerprint=fingerprint)
+            completed = rows.with_format("arrow").map(
+                concurrently(function), batched=True, batch_size=ROWS_PER_BATCH,
+                fn_kwargs={**fn_kwargs, "llm": llm, "progress": progress}, new_fingerprint=fingerprint)
+            return completed.with_format(None)
     finally:
         llm.close_connections()
 
@@ -111,6 +205,15 @@ def sample_seed_for(run_seed: int, index: int) -> int:
 # --- map functions (module level, so `datasets` can fingerprint them) -----------------
 
 
+@functools.lru_cache(maxsize=64)
+def shuffled_order(seed: int, length: int) -> tuple[int, ...]:
+    """The order `random.Random(seed).shuffle` gives a list of `length` items (it depends on nothing
+    else), computed once rather than once per row."""
+    order = list(range(length))
+    random.Random(seed).shuffle(order)
+    return tuple(order)
+
+
 def render_prompt(row: dict, task: TaskSpec, method: str, demonstrations: list[dict], step: str,
                   guidelines: str = "", order_seed: int = 0) -> dict:
     family = family_for(task)
@@ -120,7 +223,7 @@ def render_prompt(row: dict, task: TaskSpec, method: str, demonstrations: list[d
     demos = family.select_demonstrations(list(demonstrations), row, step)
     # one order per run, not per sample: prompts then share their prefix, which a local server
     # reads once and keeps cached (a per-sample order made it re-read ~500 tokens every call)
-    random.Random(order_seed).shuffle(demos)
+    demos = [demos[i] for i in shuffled_order(order_seed, len(demos))]
     slots = family.slots(row, step)
     prompt = render(name, topic=row["topic"], style=row["style"], demonstrations=demos, guidelines=guidelines, **slots)
     return {"prompt": prompt, "template_id": template_id(name)}
@@ -165,6 +268,13 @@ def verify_row(row: dict, task: TaskSpec, linker: EntityLinker | None, policy: s
         "span_decisions": json.dumps([d.as_dict() for d in decisions], ensure_ascii=False),
         "proposed_spans": proposed,
     }
+
+
+def verify_and_finish_row(row: LazyRow, task: TaskSpec, linker: EntityLinker | None, policy: str,
+                          add_missing: bool) -> dict:
+    """`verify_row`, then `finish_span_checks` on its result (when no LLM self-check comes between)."""
+    verified = verify_row(row, task, linker, policy, add_missing)
+    return {**verified, **finish_span_checks(ChainMap(verified, row), task)}
 
 
 async def self_check_row(row: dict, task: TaskSpec, llm: LLMClient) -> dict:

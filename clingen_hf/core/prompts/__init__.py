@@ -23,6 +23,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
         autoescape=False,
+        auto_reload=False,  # templates ship in the package: no file-time check on every render
     )
 
 

@@ -146,10 +146,12 @@ def remove_style_words(tokens: list[str], tags: list[str], style: str | None) ->
     style_words = f" {normalise(style or '')} "
     new_tags = list(tags)
     decisions = []
+    if not style_words.strip():
+        return new_tags, decisions
     for start, end in labelled_spans(tags):
         text = detokenize(tokens[start:end])
         key = normalise(text)
-        if key and style_words.strip() and f" {key} " in style_words:
+        if key and f" {key} " in style_words:
             new_tags[start:end] = ["O"] * (end - start)
             decisions.append(SpanDecision(text, start, end, "removed", source="style"))
     return new_tags, decisions

@@ -12,6 +12,7 @@ punctuation characters ("5-fluorouracil" -> "5 - fluorouracil", "0.5" -> "0 . 5"
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -72,11 +73,11 @@ def parse_ner_completion(text: str, entity_type: str) -> NERParse:
     if not text or not text.strip():
         return _failure("empty_completion")
     sentence, entities = fields_from_json(text, entity_type) or _fields_from_lines(text, entity_type)
-    if sentence is None or not any(_is_word(t) for t in tokenize(sentence)):
+    tokens = tokenize(sentence) if sentence is not None else []
+    if not any(_is_word(t) for t in tokens):
         return _failure("no_sentence")
     if is_placeholder(sentence):
         return _failure("template_echo", sentence)
-    tokens = tokenize(sentence)
     if len(tokens) < MIN_SENTENCE_TOKENS:
         return _failure("sentence_too_short", sentence)
     if len(tokens) > MAX_SENTENCE_TOKENS:
@@ -100,6 +101,7 @@ def align_entities(tokens: list[str], entities: list[str], entity_type: str) -> 
     Both returned entity lists are de-duplicated (case-insensitively, by tokens) in input order.
     """
     lowered = [token.lower() for token in tokens]
+    content_length = _content_length(lowered)
     spans: list[tuple[int, int]] = []
     found: list[str] = []
     dropped: list[str] = []
@@ -109,7 +111,7 @@ def align_entities(tokens: list[str], entities: list[str], entity_type: str) -> 
         if not key or key in seen:
             continue
         seen.add(key)
-        matches = _occurrences(lowered, key) if _is_plausible_entity(key, lowered) else []
+        matches = _occurrences(lowered, key) if _is_plausible_entity(key, content_length) else []
         (found if matches else dropped).append(entity)
         spans.extend(matches)
     return _tags_for_spans(len(tokens), spans, entity_type), found, dropped
@@ -127,11 +129,16 @@ def _is_word(token: str) -> bool:
     return bool(token) and (token[0].isalnum() or token[0] == "_")
 
 
-def _is_plausible_entity(key: tuple[str, ...], sentence: list[str]) -> bool:
+def _content_length(sentence: list[str]) -> int:
+    """Tokens from the first word to the last."""
+    words = [i for i, token in enumerate(sentence) if _is_word(token)]
+    return words[-1] - words[0] + 1 if words else 0
+
+
+def _is_plausible_entity(key: tuple[str, ...], content_length: int) -> bool:
+    """Not too long, with a word, and not the whole sentence."""
     if len(key) > MAX_ENTITY_TOKENS or not any(_is_word(t) for t in key):
         return False
-    words = [i for i, token in enumerate(sentence) if _is_word(token)]
-    content_length = words[-1] - words[0] + 1 if words else 0
     return len(key) < content_length
 
 
@@ -166,6 +173,7 @@ _ANY_LABEL_RE = re.compile(r"^\s*[A-Za-z][A-Za-z ]{0,30}:")  # "Note:", "Explana
 _EXPLANATION_RE = re.compile(r":\s|\s[-–—]\s")  # "- asthma: a chronic ...", "- asthma - a chronic ..."
 
 
+@functools.lru_cache(maxsize=None)
 def _entity_label_re(entity_type: str) -> re.Pattern[str]:
     core = label_core(entity_type)
     tail = r"(?:\s+(?:entit(?:y|ies)|names?|mentions?|list|terms?|found|identified|extracted|tags?))*"
@@ -174,6 +182,7 @@ def _entity_label_re(entity_type: str) -> re.Pattern[str]:
     return re.compile(_LINE_PREFIX + label + r"\s*(?:\([^)]*\))?\s*[\"']?\s*:\s*(.*)$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=None)
 def _glued_label_re(entity_type: str) -> re.Pattern[str]:
     """An entity label glued after the end of the sentence on the same line."""
     core = label_core(entity_type)

@@ -4,6 +4,7 @@ reading JSON or Python-literal answers."""
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 import warnings
@@ -12,8 +13,11 @@ from collections.abc import Iterable, Iterator
 Fields = tuple[str | None, list[str] | None]  # (sentence, entities) a completion gave, None: absent
 
 
+_BOLD_RE = re.compile(r"\*\*|__")
+
+
 def clean_line(line: str) -> str:
-    return re.sub(r"\*\*|__", "", line).rstrip()
+    return _BOLD_RE.sub("", line).rstrip()
 
 
 def clean_sentence(text: str) -> str:
@@ -46,6 +50,7 @@ def _type_words(entity_type: str) -> list[str]:
     return [stem, *_TYPE_ALIASES.get(stem, ())]
 
 
+@functools.lru_cache(maxsize=None)
 def label_core(entity_type: str) -> str:
     """Regex for the head word of an entity-list label: "entities", "diseases", "drug", ..."""
     types = "|".join(re.escape(word) for word in _type_words(entity_type))
@@ -88,9 +93,15 @@ def clean_entity(text: str, entity_type: str) -> str:
     text = _strip_enclosing(text, [("[", "]"), ("(", ")")])
     for opening, closing in ("[]", "()"):
         text = _strip_unbalanced(text, opening, closing)
-    type_tag = "|".join(re.escape(word) for word in [*_type_words(entity_type), "entity"])
-    text = re.sub(rf"\s*[(\[](?:{type_tag})[)\]]$", "", text, flags=re.IGNORECASE)
+    text = _type_tag_re(entity_type).sub("", text)
     return text.strip().strip(_QUOTES + " ")
+
+
+@functools.lru_cache(maxsize=None)
+def _type_tag_re(entity_type: str) -> re.Pattern[str]:
+    """A trailing "(disease)" / "[entity]" after an entity name."""
+    type_tag = "|".join(re.escape(word) for word in [*_type_words(entity_type), "entity"])
+    return re.compile(rf"\s*[(\[](?:{type_tag})[)\]]$", re.IGNORECASE)
 
 
 def clean_entities(items: Iterable[str], entity_type: str) -> list[str]:

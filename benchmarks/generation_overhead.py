@@ -6,7 +6,10 @@ what the pipeline adds (prompt rendering, cache writes, parsing, gates, the `dat
 parquet and card writing).
 
     python benchmarks/generation_overhead.py --n 1000 --concurrency 32 --latency 0.2
-    python benchmarks/generation_overhead.py --n 20000 --concurrency 256 --latency 1.0
+    python benchmarks/generation_overhead.py --n 20000 --concurrency 256 --latency 1.0 --repeats 3
+
+With `--repeats N` the two alternate N times, each pipeline round from an empty completion cache,
+and the ratio is given as mean ± std over the rounds (one round moves by a few percent with the machine).
 
 The fake server runs in a process of its own, as a real server does; `--server-in-process` runs it
 in a thread of this process instead, where its handlers compete with the client and the pipeline
@@ -25,6 +28,7 @@ import io
 import multiprocessing
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -117,6 +121,21 @@ def near_duplicate_scaling(output: Path, n: int) -> list[tuple[int, float]]:
     return timings
 
 
+def measure_round(base_url: str, args: argparse.Namespace) -> dict:
+    """The bare loop, then the pipeline from an empty completion cache, each timed."""
+    os.environ["CLINGEN_CACHE"] = tempfile.mkdtemp(prefix="bench-cache-")
+    prompt = "Suppose you need to create a dataset for disease recognition. Your task is to generate a sentence."
+    started, cpu_started = time.perf_counter(), time.process_time()
+    asyncio.run(bare_loop(base_url, [prompt] * args.n, args.concurrency, args.http_backend))
+    measured = {"bare_s": time.perf_counter() - started, "bare_cpu_s": time.process_time() - cpu_started,
+                "bare_mib": peak_memory_mib(), "output": Path(tempfile.mkdtemp()) / "out"}
+    cpu_started = time.process_time()
+    measured["first_s"] = timed_generate(base_url, measured["output"], args.n, args.concurrency, args.http_backend)
+    measured["first_cpu_s"] = time.process_time() - cpu_started
+    measured["first_mib"] = peak_memory_mib()
+    return measured
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=1000)
@@ -124,23 +143,19 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per answer")
     parser.add_argument("--http-backend", choices=HTTP_BACKENDS, default="aiohttp",
                         help="the transport of both the bare loop and the pipeline (default: aiohttp, as clingen's)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="rounds of (bare loop, pipeline), each from an empty cache; the ratio is their mean ± std")
     parser.add_argument("--server-in-process", action="store_true",
                         help="run the fake server in a thread of this process, not a process of its own")
     args = parser.parse_args()
     os.environ["CLINGEN_CACHE"] = tempfile.mkdtemp(prefix="bench-cache-")
     os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
-    prompt = "Suppose you need to create a dataset for disease recognition. Your task is to generate a sentence."
     with fake_server(args.latency, args.server_in_process) as (base_url, calls_answered):
         timed_generate(base_url, Path(tempfile.mkdtemp()) / "warmup", 8, args.concurrency, args.http_backend)  # imports, first-use costs
-        started, cpu_started = time.perf_counter(), time.process_time()
-        asyncio.run(bare_loop(base_url, [prompt] * args.n, args.concurrency, args.http_backend))
-        bare_s, bare_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
-        bare_mib = peak_memory_mib()
-        output = Path(tempfile.mkdtemp()) / "out"
-        cpu_started = time.process_time()
-        first_s = timed_generate(base_url, output, args.n, args.concurrency, args.http_backend)
-        first_cpu_s = time.process_time() - cpu_started
-        first_mib = peak_memory_mib()
+        rounds = []
+        for _ in range(args.repeats):  # alternating, so that a slower spell of the machine hits both
+            rounds.append(measure_round(base_url, args))
+        output = rounds[-1]["output"]
         calls_after_first = calls_answered()
         rerun_s = timed_generate(base_url, output, args.n, args.concurrency, args.http_backend)
         replay_s = timed_generate(base_url, output, args.n, args.concurrency, args.http_backend, "--force")
@@ -150,18 +165,23 @@ def main() -> None:
     ideal_s = args.n / args.concurrency * args.latency
     where = "in this process" if args.server_in_process else "in its own process"
     print(f"n={args.n} concurrency={args.concurrency} latency={args.latency}s (ideal {ideal_s:.2f} s), server {where}, "
-          f"{args.http_backend} transport")
-    print(f"bare AsyncOpenAI loop      {bare_s:7.2f} s  {args.n / bare_s:7.1f} req/s")
-    print(f"clingen generate (cold)    {first_s:7.2f} s  {args.n / first_s:7.1f} req/s")
+          f"{args.http_backend} transport, {args.repeats} round(s)")
+    for number, measured in enumerate(rounds, 1):
+        bare_s, first_s = measured["bare_s"], measured["first_s"]
+        print(f"round {number}: bare AsyncOpenAI loop {bare_s:7.2f} s ({args.n / bare_s:5.1f} req/s), clingen generate "
+              f"{first_s:7.2f} s ({args.n / first_s:5.1f} req/s), ratio {bare_s / first_s:.3f}")
+        if not args.server_in_process:
+            print(f"         client CPU per request: bare loop {measured['bare_cpu_s'] / args.n * 1000:.2f} ms, "
+                  f"clingen generate {measured['first_cpu_s'] / args.n * 1000:.2f} ms")
+    ratios = [measured["bare_s"] / measured["first_s"] for measured in rounds]
+    spread = f" ± {statistics.stdev(ratios):.3f} (std over {len(ratios)} rounds)" if len(ratios) > 1 else ""
+    first_s = statistics.mean(measured["first_s"] for measured in rounds)
     print(f"clingen generate (cached)  {rerun_s:7.2f} s  (0 LLM calls: the finished config is reused)")
     print(f"clingen generate --force   {replay_s:7.2f} s  (0 LLM calls: every step replayed from the cache)")
-    if not args.server_in_process:
-        print(f"client CPU per request: bare loop {bare_cpu_s / args.n * 1000:.2f} ms, "
-              f"clingen generate {first_cpu_s / args.n * 1000:.2f} ms")
-    print(f"throughput ratio pipeline / bare  {bare_s / first_s:.3f}   (goal >= 0.95)")
+    print(f"throughput ratio pipeline / bare  {statistics.mean(ratios):.3f}{spread}   (goal >= 0.95)")
     print(f"rerun time / first run            {rerun_s / first_s:.3f}   (goal <= 0.02)")
-    print(f"peak memory (MiB, whole process): after bare loop {bare_mib:.0f}, after pipeline {first_mib:.0f}, "
-          f"after rerun {rerun_mib:.0f}")
+    print(f"peak memory (MiB, whole process): after bare loop {rounds[0]['bare_mib']:.0f}, "
+          f"after pipeline {rounds[0]['first_mib']:.0f}, after rerun {rerun_mib:.0f}")
     print("near-duplicate gate on the run's sentences: " + ", ".join(f"n={size} {seconds:.2f} s" for size, seconds in gate))
 
 

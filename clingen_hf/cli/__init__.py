@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
                  KnowledgeGraphError, PublishError, TrainConfigError, GenerationConfigError, ModelNotFoundError)
     # The ~190k objects of the imported libraries outlive the command: out of the collector's full
     # passes while it runs, which walk every tracked object and take ~0.1 s apiece otherwise
-    # (docs/benchmarks.md, "Generation pipeline overhead"). Back in them afterwards (`main` may be
+    # (docs/benchmarks.md, "Generation overhead"). Back in them afterwards (`main` may be
     # called again in the same process).
     gc.freeze()
     try:

@@ -142,7 +142,14 @@ def rowwise(function):
 
 def map_rows(rows: datasets.Dataset, function, fn_kwargs: dict, desc: str, fingerprint: str) -> datasets.Dataset:
     """`function(row, **fn_kwargs) -> dict of new or changed columns` over every row, in batches."""
-    mapped = rows.with_format("arrow").map(rowwise(function), batched=True, batch_size=ROWS_PER_BATCH,
+    return map_arrow_batches(rows, rowwise(function), fn_kwargs, fingerprint, desc)
+
+
+def map_arrow_batches(rows: datasets.Dataset, batched_function, fn_kwargs: dict, fingerprint: str,
+                      desc: str | None = None) -> datasets.Dataset:
+    """`batched_function` (from `rowwise` or `concurrently`) over Arrow batches of `rows`; the result
+    is a plain dataset again."""
+    mapped = rows.with_format("arrow").map(batched_function, batched=True, batch_size=ROWS_PER_BATCH,
                                            fn_kwargs=fn_kwargs, desc=desc, new_fingerprint=fingerprint)
     return mapped.with_format(None)
 
@@ -173,10 +180,8 @@ def map_llm_calls(rows: datasets.Dataset, function, llm: LLMClient, fn_kwargs: d
     every answer in place of the map's own (which moves once per finished batch)."""
     try:
         with hf_tqdm(total=len(rows), desc=desc, unit=" calls") as progress, map_progress_bars_off():
-            completed = rows.with_format("arrow").map(
-                concurrently(function), batched=True, batch_size=ROWS_PER_BATCH,
-                fn_kwargs={**fn_kwargs, "llm": llm, "progress": progress}, new_fingerprint=fingerprint)
-            return completed.with_format(None)
+            return map_arrow_batches(rows, concurrently(function), {**fn_kwargs, "llm": llm, "progress": progress},
+                                     fingerprint)
     finally:
         llm.close_connections()
 
